@@ -1,0 +1,1 @@
+"""The shell of the app: the playground page, health check, base socket consumer, security headers."""

@@ -1,0 +1,36 @@
+"""The page's one websocket. Authenticates, validates each message, and hands it to its handler."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+# Close code for "not signed in" (4000-4999 are for applications); the page shows a sign-in link.
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class PlaygroundConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.accept()
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_json({"type": "error", "message": "Each message must be a JSON object with a \"type\"."})
+            return
+        kind = content["type"]
+        if kind == "ping":
+            await self.send_json({"type": "pong", "id": content.get("id")})
+            return
+        await self.send_json({"type": "error", "message": f"Unknown message type {kind!r}."})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self.send_json({"type": "error", "message": "Binary messages are not supported."})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "message": "Messages must be JSON."})
+            return
+        await self.receive_json(content)

@@ -1,0 +1,1 @@
+"""The official Chat Completions JSON Schema (prose stripped) and validators built from it."""

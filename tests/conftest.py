@@ -1,0 +1,34 @@
+"""Fixtures the whole suite shares: users, a live Daphne server, and Chromium through Playwright."""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.live import *  # noqa: F401,F403  (live_server_url, browser fixtures)
+# from tests.fakeprovider_fixture import *  # noqa: F401,F403  (fake_provider)
+
+# Playwright's sync API runs an event loop in the main thread, which makes Django refuse ORM calls
+# from sync tests and fixtures; the ORM use in this process is all sync, so this is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(django_db_blocker):
+    def make(username="alice", **extra):
+        with django_db_blocker.unblock():
+            return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def alice(db, make_user):
+    return make_user("alice")

@@ -1,0 +1,58 @@
+"""The page socket: only signed-in users, only same-origin pages, JSON in and out."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from playground.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@sync_to_async
+def session_cookie(username="alice"):
+    user = get_user_model().objects.create_user(username=username, password="pw-123456789")
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def connect(headers):
+    communicator = WebsocketCommunicator(application, "/ws/playground/", headers=[(b"host", b"127.0.0.1"), *headers])
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+async def test_it_answers_a_ping_for_a_signed_in_user():
+    cookie = await session_cookie()
+    communicator, connected, _ = await connect([ORIGIN, (b"cookie", cookie)])
+    assert connected
+    await communicator.send_json_to({"type": "ping", "id": 7})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong", "id": 7}
+    await communicator.disconnect()
+
+
+async def test_it_closes_the_socket_for_anonymous_users():
+    communicator, connected, code = await connect([ORIGIN])
+    assert not connected
+    assert code == 4401
+
+
+async def test_it_rejects_another_origin():
+    cookie = await session_cookie()
+    communicator, connected, _ = await connect([(b"origin", b"http://evil.example"), (b"cookie", cookie)])
+    assert not connected
+
+
+async def test_it_explains_bad_messages():
+    cookie = await session_cookie()
+    communicator, connected, _ = await connect([ORIGIN, (b"cookie", cookie)])
+    await communicator.send_to(text_data="not json")
+    assert (await communicator.receive_json_from(timeout=5))["message"] == "Messages must be JSON."
+    await communicator.send_json_to({"type": "nope"})
+    assert "Unknown message type" in (await communicator.receive_json_from(timeout=5))["message"]
+    await communicator.disconnect()

@@ -1,0 +1,53 @@
+"""The playground page needs a login; the health check reports the database and channel layer."""
+
+import pytest
+from django.urls import reverse
+
+
+def test_it_sends_anonymous_visitors_to_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_it_shows_the_playground_after_login(client, alice):
+    client.force_login(alice)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'id="socket-status"' in response.content
+    assert b"alice" in response.content
+
+
+def test_it_renders_the_login_page(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_it_keeps_the_username_after_a_failed_login(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"did not match" in response.content
+    assert b'value="alice"' in response.content
+
+
+def test_it_signs_out_with_post(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reports_health(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+def test_it_sets_a_content_security_policy_without_inline_scripts(client, db):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
