@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "playground.core",
-    # "playground.params",
+    "playground.params",
     "playground.providers",
     "playground.runs",
     # "playground.fakeprovider",

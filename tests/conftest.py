@@ -32,3 +32,9 @@ def make_user(django_db_blocker):
 @pytest.fixture
 def alice(db, make_user):
     return make_user("alice")
+
+
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the main thread until the session ends,
+    # which breaks async tests that come after it: run the browser tests last (the sort is stable).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
