@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "playground.params",
     "playground.providers",
     "playground.runs",
-    # "playground.fakeprovider",
+    "playground.fakeprovider",
 ]
 
 MIDDLEWARE = [

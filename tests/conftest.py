@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.live import *  # noqa: F401,F403  (live_server_url, browser fixtures)
-# from tests.fakeprovider_fixture import *  # noqa: F401,F403  (fake_provider)
+from tests.fakeprovider_fixture import *  # noqa: F401,F403  (fake_provider)
 
 # Playwright's sync API runs an event loop in the main thread, which makes Django refuse ORM calls
 # from sync tests and fixtures; the ORM use in this process is all sync, so this is safe here.

@@ -17,12 +17,12 @@ def ensure_server(pgdata: Path, database: str):
     with _lock:
         if pgdata in _started:
             return _started[pgdata]
-        import pgserver  # imported late: only development setups without DATABASE_URL need it
-
         pgdata.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, containers); harmless here.
             warnings.simplefilter("ignore")
+            import pgserver  # imported late: only development setups without DATABASE_URL need it
+
             server = pgserver.get_server(pgdata, cleanup_mode="stop")
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
         if "(1 row)" not in exists:

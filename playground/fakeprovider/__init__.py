@@ -1,0 +1,1 @@
+"""A fake OpenAI-compatible Chat Completions server for tests and benchmarks (real HTTP + SSE)."""
