@@ -3,6 +3,7 @@
 See README.md ("Configuration") for every variable.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "playground.core",
     "playground.params",
     "playground.providers",
+    "playground.teams",
+    "playground.conversations",
     "playground.runs",
     "playground.fakeprovider",
 ]
@@ -109,6 +112,10 @@ else:
             "HOST": str(DATA_DIR / "pgdata"),
         }
     }
+if TESTING:
+    # One test database per test run, so two runs at once (two terminals, CI beside a developer)
+    # on the same server do not drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_playground_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: Redis when REDIS_URL is set (several processes), else in-memory (one process).

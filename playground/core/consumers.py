@@ -2,17 +2,26 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from playground.runs.consumer import RunSocketMixin
+
 # Close code for "not signed in" (4000-4999 are for applications); the page shows a sign-in link.
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class PlaygroundConsumer(AsyncJsonWebsocketConsumer):
+RUN_MESSAGES = ("run.start", "run.cancel", "run.attach")
+
+
+class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
+        self.init_runs()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self.accept()
+
+    async def disconnect(self, code):
+        await self.close_runs()
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
@@ -21,6 +30,9 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):
         kind = content["type"]
         if kind == "ping":
             await self.send_json({"type": "pong", "id": content.get("id")})
+            return
+        if kind in RUN_MESSAGES:
+            await self.handle_run_message(content)
             return
         await self.send_json({"type": "error", "message": f"Unknown message type {kind!r}."})
 

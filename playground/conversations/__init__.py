@@ -1,0 +1,1 @@
+"""Sessions (conversations): the saved work that runs belong to."""

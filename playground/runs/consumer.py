@@ -1,0 +1,185 @@
+"""The run part of the page socket: run.start, run.cancel, run.attach, and relaying frames.
+
+Each socket tracks, per run it watches, the next sequence number it expects. A frame with a
+higher number means the channel layer dropped some (it does so silently past its capacity): the
+socket asks the run's task for the backlog and forwards only what it has not sent yet, so the
+browser gets every frame once, in order.
+"""
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from playground.teams import access
+
+from . import service, store
+from .frames import encode, run_group
+
+BACKLOG_TIMEOUT = 3.0
+SILENCE_LIMIT = 5.0
+SILENCE_CHECK_INTERVAL = 1.0
+
+
+class RunSocketMixin:
+    """Mixed into the page consumer; needs `self.channel_layer`, `self.channel_name`, `self.scope`."""
+
+    def init_runs(self):
+        self.expected: dict[str, int] = {}
+        self.backlog_requested: dict[str, int] = {}
+        # When each watched run last sent something. A layer can drop a run's last frame with no
+        # later frame to reveal the gap, so a run silent for too long is asked for its backlog.
+        self.last_heard: dict[str, float] = {}
+        self.watchdog: asyncio.Task | None = None
+
+    async def close_runs(self):
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        for run_id in list(self.expected):
+            await self._unsubscribe(run_id)
+
+    async def _watch_silent_runs(self):
+        while True:
+            await asyncio.sleep(SILENCE_CHECK_INTERVAL)
+            now = time.monotonic()
+            for run_id in list(self.expected):
+                if now - self.last_heard.get(run_id, now) > SILENCE_LIMIT and run_id not in self.backlog_requested:
+                    self.last_heard[run_id] = now
+                    await self._request_backlog(run_id)
+
+    # -- messages from the browser -----------------------------------------------------------
+
+    async def handle_run_message(self, content: dict) -> None:
+        kind = content["type"]
+        try:
+            if kind == "run.start":
+                await self._start(content)
+            elif kind == "run.cancel":
+                await self._cancel(content)
+            elif kind == "run.attach":
+                await self._attach(content)
+        except service.RunRejected as rejected:
+            await self.send_json({"type": "run.rejected", "ref": content.get("ref"), "message": rejected.message, "errors": rejected.errors})
+        except Http404 as missing:
+            await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(missing) or "Not found."})
+        except PermissionDenied as denied:
+            await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(denied) or "Not allowed."})
+
+    async def _start(self, content):
+        user = self.scope["user"]
+        tasks = await service.create_runs(
+            user, self.scope.get("session"), self.channel_layer,
+            conversation_id=content.get("conversation"), parent_id=content.get("parent"), columns=content.get("columns"),
+        )
+        for task in tasks:
+            await self._subscribe(task.run_id, after=-1)
+        await self.send_json({"type": "run.accepted", "ref": content.get("ref"), "runs": [t.run_id for t in tasks],
+                              "conversation": tasks[0].meta["conversation"]})
+        for task in tasks:
+            task.start()
+        service.ensure_sweeper()
+
+    async def _cancel(self, content):
+        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], str(content.get("run", "")), write=True)
+        if not run.is_live:
+            await self.send_json({"type": "error", "ref": content.get("ref"), "message": "That run is not streaming any more."})
+            return
+        await self.channel_layer.send(run.worker, {"type": "run.cancel"})
+
+    async def _attach(self, content):
+        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], str(content.get("run", "")))
+        after = content.get("after", -1)
+        after = after if isinstance(after, int) and after >= -1 else -1
+        if not run.is_live:
+            await self._send_snapshot(run.public_id)
+            return
+        await self._subscribe(run.public_id, after=after)
+        await self._request_backlog(run.public_id, run.worker)
+
+    # -- subscriptions -------------------------------------------------------------------------
+
+    async def _subscribe(self, run_id: str, after: int):
+        if run_id not in self.expected:
+            await self.channel_layer.group_add(run_group(run_id), self.channel_name)
+        self.expected[run_id] = after + 1
+        self.last_heard[run_id] = time.monotonic()
+        if self.watchdog is None or self.watchdog.done():
+            self.watchdog = asyncio.create_task(self._watch_silent_runs())
+
+    async def _unsubscribe(self, run_id: str):
+        self.expected.pop(run_id, None)
+        self.backlog_requested.pop(run_id, None)
+        self.last_heard.pop(run_id, None)
+        await self.channel_layer.group_discard(run_group(run_id), self.channel_name)
+
+    async def _request_backlog(self, run_id: str, control: str | None = None):
+        if run_id in self.backlog_requested:
+            return
+        if control is None:
+            run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+            if not run.is_live:
+                await self._send_snapshot(run_id)
+                return
+            control = run.worker
+        after = self.expected[run_id] - 1
+        self.backlog_requested[run_id] = after
+        await self.channel_layer.send(control, {"type": "run.backlog", "reply_to": self.channel_name, "after": after})
+        asyncio.get_running_loop().call_later(BACKLOG_TIMEOUT, lambda: asyncio.ensure_future(self._backlog_timed_out(run_id, after)))
+
+    async def _backlog_timed_out(self, run_id: str, after: int):
+        if self.backlog_requested.get(run_id) != after:
+            return  # answered
+        del self.backlog_requested[run_id]
+        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+        if run.is_live and self.expected.get(run_id) is not None and run.heartbeat_at > timezone.now() - store.STALE_AFTER:
+            await self._request_backlog(run_id, run.worker)  # the task is alive, just busy: ask again
+        else:
+            # The run ended, or its process is gone: the stored run is the truth.
+            await self._send_snapshot(run_id)
+
+    async def _send_snapshot(self, run_id: str):
+        if run_id in self.expected:
+            await self._unsubscribe(run_id)
+        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+        frame = await database_sync_to_async(store.snapshot_frame)(run)
+        await self.send(text_data=encode(frame))
+
+    # -- events from the channel layer -----------------------------------------------------------
+
+    async def run_frame(self, event):
+        run_id, seq = event["run"], event["seq"]
+        expected = self.expected.get(run_id)
+        if expected is None or seq < expected:
+            return  # not watching, or already sent through a backlog
+        self.last_heard[run_id] = time.monotonic()
+        if seq > expected:
+            await self._request_backlog(run_id)
+            return
+        await self.send(text_data=event["text"])
+        self.expected[run_id] = seq + 1
+        if event.get("final"):
+            await self._unsubscribe(run_id)
+
+    async def run_backlog(self, event):
+        run_id = event["run"]
+        after = self.backlog_requested.pop(run_id, None)
+        if after is None or run_id not in self.expected:
+            return
+        final = False
+        self.last_heard[run_id] = time.monotonic()
+        for offset, text in enumerate(event["frames"]):
+            seq = after + 1 + offset
+            if seq < self.expected[run_id]:
+                continue
+            await self.send(text_data=text)
+            self.expected[run_id] = seq + 1
+            final = '"type":"run.finished"' in text[:40] or '"type":"run.error"' in text[:40]
+        if final or not event.get("live", True) and not event["frames"]:
+            await self._unsubscribe(run_id)
+        elif event["frames"]:
+            # While this backlog was on its way and being sent, newer frames may have been
+            # dropped too: ask until a backlog comes back empty, i.e. this socket has caught up.
+            await self._request_backlog(run_id)

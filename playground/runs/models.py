@@ -1,0 +1,73 @@
+"""A run: one request to one provider, its exact body, what came back, and how long it took."""
+
+from django.conf import settings
+from django.db import models
+
+from playground.conversations.models import Conversation
+from playground.ids import PUBLIC_ID_LENGTH, new_public_id
+
+
+class Status(models.TextChoices):
+    STREAMING = "streaming", "Streaming"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+    # Left "streaming" by a process that died; swept at the next start-up.
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+FINAL_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.INTERRUPTED)
+
+
+class Run(models.Model):
+    public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="runs")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="runs")
+    # The run this one continues (its request's messages end with that run's chosen answer):
+    # runs form a tree per conversation, so editing an earlier turn branches instead of overwriting.
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    # Runs started together by one "Run" in compare mode share a comparison id; column orders them.
+    comparison = models.CharField(max_length=PUBLIC_ID_LENGTH, blank=True, db_index=True)
+    column = models.PositiveSmallIntegerField(default=0)
+
+    provider_id = models.CharField(max_length=PUBLIC_ID_LENGTH, blank=True)
+    provider_name = models.CharField(max_length=60)
+    model = models.CharField(max_length=200)
+    # The exact request body sent (never headers or keys).
+    request = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STREAMING, db_index=True)
+    # Per choice: content, refusal, tool_calls, logprobs, audio, finish_reason. Checkpointed while
+    # streaming (at most once a second), complete once the run ends.
+    choices = models.JSONField(default=list)
+    # The assembled answer in the shape of CreateChatCompletionResponse, once finished.
+    response = models.JSONField(null=True, blank=True)
+    usage = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    # Seconds since started_at at which each chunk arrived, for playback.
+    chunk_times = models.JSONField(default=list)
+    notices = models.JSONField(default=list, blank=True)
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    # Written by every checkpoint; a streaming run whose heartbeat stops was left by a dead process.
+    heartbeat_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    time_to_first_token = models.FloatField(null=True, blank=True)
+    total_time = models.FloatField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    tokens_per_second = models.FloatField(null=True, blank=True)
+    # The control channel of the task running it: cancel and backlog requests go there, from any process.
+    worker = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "started_at"], name="run_in_conversation")]
+
+    def __str__(self):
+        return f"{self.model} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == Status.STREAMING
+
+    @property
+    def finish_reasons(self) -> list:
+        return [choice.get("finish_reason") for choice in self.choices]

@@ -1,0 +1,123 @@
+"""Short, synchronous database steps of a run. Callers in async code wrap them in database_sync_to_async.
+
+Writes per run: one insert at start, one checkpoint a second at most while text changes (and a
+heartbeat every few seconds when it does not), one update at the end — never one per token.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from playground.conversations.models import Conversation
+
+from .models import Run, Status
+
+# A run whose process has not written for this long is taken for dead (see HEARTBEAT_INTERVAL).
+STALE_AFTER = timedelta(seconds=20)
+
+
+def first_prompt(body: dict) -> str:
+    for message in body.get("messages", []):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+@transaction.atomic
+def create_runs(*, user, workspace, conversation: Conversation | None, columns: list[dict], comparison: str, parent: Run | None) -> tuple[Conversation, list[Run]]:
+    """Make the conversation (if new) and one streaming Run per column: (provider choice, body, control)."""
+    if conversation is None:
+        title = Conversation.title_from_prompt(first_prompt(columns[0]["body"]))
+        conversation = Conversation.objects.create(workspace=workspace, author=user, title=title)
+    else:
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    runs = [
+        Run.objects.create(
+            conversation=conversation,
+            author=user,
+            parent=parent,
+            comparison=comparison,
+            column=index,
+            provider_id=column["provider"].public_id,
+            provider_name=column["provider"].name,
+            model=column["body"].get("model", ""),
+            request=column["body"],
+            worker=column["control"],
+        )
+        for index, column in enumerate(columns)
+    ]
+    return conversation, runs
+
+
+def checkpoint(run_id: str, choices: list[dict]) -> None:
+    Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(choices=choices, heartbeat_at=timezone.now())
+
+
+def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, metrics, notices) -> None:
+    Run.objects.filter(public_id=run_id).update(
+        status=status,
+        choices=choices,
+        response=response,
+        usage=usage,
+        error=error,
+        chunk_times=chunk_times,
+        notices=notices,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        **metrics,
+    )
+
+
+def sweep_interrupted(now=None) -> int:
+    """Mark runs left `streaming` by a dead process as `interrupted`, keeping their checkpointed text."""
+    now = now or timezone.now()
+    return Run.objects.filter(status=Status.STREAMING, heartbeat_at__lt=now - STALE_AFTER).update(
+        status=Status.INTERRUPTED, finished_at=now, error={"kind": "interrupted", "message": "The server stopped while this run was streaming. The text received until then is kept."}
+    )
+
+
+def notices_for(body: dict, choices: list[dict], usage: dict | None, status: str) -> list[str]:
+    """Plain-words notes when the response shows the server ignored an option that was asked for."""
+    if status != Status.COMPLETED:
+        return []
+    notes = []
+    asked_n = body.get("n") or 1
+    if asked_n > 1 and len(choices) < asked_n:
+        notes.append(f"Asked for {asked_n} choices (n), got {len(choices)}: this server may ignore n.")
+    if body.get("logprobs") and choices and not any(c.get("logprobs") for c in choices):
+        notes.append("Asked for logprobs, but none came back: this server or model may not support them.")
+    if body.get("stream") and (body.get("stream_options") or {}).get("include_usage") and not usage:
+        notes.append("Asked for a usage chunk (stream_options.include_usage), but none came: this server may ignore it.")
+    return notes
+
+
+def snapshot_frame(run: Run) -> dict:
+    """A whole stored run as one frame, for sockets that attach after its task has gone."""
+    from .render import render_markdown
+
+    return {
+        "type": "run.snapshot",
+        "run": run.public_id,
+        "status": run.status,
+        "conversation": run.conversation.public_id,
+        "column": run.column,
+        "comparison": run.comparison,
+        "model": run.model,
+        "provider": run.provider_name,
+        "request": run.request,
+        "choices": [{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
+        "usage": run.usage,
+        "error": run.error,
+        "notices": run.notices,
+        "metrics": {
+            "time_to_first_token": run.time_to_first_token,
+            "total_time": run.total_time,
+            "output_tokens": run.output_tokens,
+            "tokens_per_second": run.tokens_per_second,
+        },
+    }

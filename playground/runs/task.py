@@ -1,0 +1,253 @@
+"""One asyncio task per run: stream from the provider, publish frames, checkpoint, finish.
+
+The task, not a socket, owns the run: closing the tab does not stop it. It talks to the rest of
+the system only through the channel layer (frames to the run's group; cancel and backlog requests
+on its own control channel), so a socket in another process can watch, re-attach and cancel.
+"""
+
+import asyncio
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
+from django.conf import settings
+
+from playground.providers.client import stream_chat
+from playground.providers.errors import ProviderError
+
+from . import store
+from .assembler import Assembler, merge_news
+from .frames import TERMINAL, encode, run_group
+from .models import Status
+from .render import render_markdown
+
+log = logging.getLogger(__name__)
+
+# Under pressure (news arriving while a frame is still being sent) frames are merged and spaced
+# at least this far apart, so a fast provider cannot flood the browser.
+MERGED_FRAME_INTERVAL = 1 / 30
+CHECKPOINT_INTERVAL = 1.0
+HEARTBEAT_INTERVAL = 5.0
+# After the end, the task keeps answering backlog requests this long for sockets that attached
+# just before; later ones read the stored run.
+LINGER = 10.0
+# How long to keep retrying a backlog reply to a socket whose channel is full.
+BACKLOG_REPLY_PATIENCE = 5.0
+
+# Runs of this process by id, so tests, the sweeper and graceful shutdown can see them.
+ACTIVE: dict[str, "RunTask"] = {}
+
+
+class RunTask:
+    def __init__(self, *, run_id: str, control: str, config, body: dict, layer, meta: dict):
+        self.run_id = run_id
+        self.control = control
+        self.config = config
+        self.body = body
+        self.layer = layer
+        self.meta = meta
+        self.group = run_group(run_id)
+        self.frames: list[str] = []  # the backlog: every frame sent, encoded, index = seq
+        self.pending: dict[int, dict] = {}
+        self.usage_pending = None
+        self.assembler = Assembler()
+        self.chunk_times: list[float] = []
+        self.started = time.monotonic()
+        self.first_token: float | None = None
+        self.status = Status.STREAMING
+        self.error: ProviderError | None = None
+        self.finished = asyncio.Event()
+        self._news = asyncio.Event()
+        self._dirty = False
+        self._reader: asyncio.Task | None = None
+        self._task: asyncio.Task | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task:
+        ACTIVE[self.run_id] = self
+        self._task = asyncio.get_running_loop().create_task(self._main(), name=f"run {self.run_id}")
+        return self._task
+
+    async def _main(self):
+        control = asyncio.create_task(self._serve_control())
+        try:
+            await self._publish({"type": "run.started", **self.meta})
+            publisher = asyncio.create_task(self._publish_news())
+            checkpointer = asyncio.create_task(self._checkpoint_loop())
+            self._reader = asyncio.create_task(self._read())
+            try:
+                await self._reader
+            except asyncio.CancelledError:
+                if self.status == Status.STREAMING:  # cancelled by run.cancel, not by shutdown
+                    self.status = Status.CANCELLED
+            except ProviderError as error:
+                self.status, self.error = Status.FAILED, error
+            except Exception as error:  # never let a bug leave a run "streaming" forever
+                log.exception("run %s crashed", self.run_id)
+                self.status = Status.FAILED
+                self.error = ProviderError(
+                    "stream_error", "The playground hit an internal error while relaying this run.",
+                    hint="Try again; if it keeps happening, the server log has the details.",
+                )
+                self.error.__cause__ = error
+            else:
+                self.status = Status.COMPLETED
+            checkpointer.cancel()
+            publisher.cancel()
+            await self._flush_news()
+            await self._finish()
+        finally:
+            self.finished.set()
+            try:
+                await asyncio.sleep(LINGER)
+            finally:
+                control.cancel()
+                ACTIVE.pop(self.run_id, None)
+
+    def cancel(self) -> None:
+        if self._reader and not self._reader.done():
+            self.status = Status.CANCELLED
+            self._reader.cancel()
+
+    # -- reading from the provider -----------------------------------------------------------
+
+    async def _read(self):
+        deadline = self.started + settings.RUN_DEADLINE
+        async for event in stream_chat(self.config, self.body, deadline=deadline, on_retry=self._on_retry):
+            now = time.monotonic()
+            if event.kind == "chunk":
+                news = self.assembler.add_chunk(event.data)
+            elif event.kind == "completion":
+                news = self.assembler.add_response(event.data)
+            else:
+                continue
+            self.chunk_times.append(round(now - self.started, 4))
+            if news and self.first_token is None:
+                self.first_token = now
+            if news:
+                merge_news(self.pending, news)
+            if event.data.get("usage"):
+                self.usage_pending = event.data["usage"]
+            self._dirty = True
+            self._news.set()
+
+    async def _on_retry(self, attempt: int, delay: float, error: ProviderError):
+        await self._publish({"type": "run.retrying", "attempt": attempt, "delay": round(delay, 2), "message": error.message})
+
+    # -- publishing --------------------------------------------------------------------------
+
+    async def _publish(self, frame: dict) -> None:
+        frame = {"run": self.run_id, "seq": len(self.frames), **frame}
+        text = encode(frame)
+        self.frames.append(text)
+        await self.layer.group_send(
+            self.group,
+            {"type": "run.frame", "run": self.run_id, "seq": frame["seq"], "text": text, "final": frame["type"] in TERMINAL},
+        )
+
+    def _take_news(self) -> dict | None:
+        if not self.pending and self.usage_pending is None:
+            return None
+        frame = {"type": "run.delta", "choices": [self.pending[i] for i in sorted(self.pending)],
+                 "elapsed": round(time.monotonic() - self.started, 4)}
+        if self.usage_pending is not None:
+            frame["usage"] = self.usage_pending
+        self.pending, self.usage_pending = {}, None
+        return frame
+
+    async def _publish_news(self):
+        last_sent = 0.0
+        while True:
+            await self._news.wait()
+            self._news.clear()
+            frame = self._take_news()
+            if frame is None:
+                continue
+            last_sent = time.monotonic()
+            await self._publish(frame)
+            if self._news.is_set():
+                # More arrived while that frame was being sent: the path is not keeping up, so
+                # let news gather and send it merged, at most ~30 frames a second.
+                await asyncio.sleep(max(0.0, last_sent + MERGED_FRAME_INTERVAL - time.monotonic()))
+
+    async def _flush_news(self):
+        frame = self._take_news()
+        if frame is not None:
+            await self._publish(frame)
+
+    # -- control channel: cancel and backlog requests, possibly from other processes ---------
+
+    async def _serve_control(self):
+        while True:
+            message = await self.layer.receive(self.control)
+            kind = message.get("type")
+            if kind == "run.cancel":
+                self.cancel()
+            elif kind == "run.backlog" and message.get("reply_to"):
+                # Answered in its own task: the asker's channel may be full (that is often why it
+                # asks), and the control channel must keep serving meanwhile.
+                asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
+
+    async def _send_backlog(self, reply_to: str, after: int):
+        deadline = time.monotonic() + BACKLOG_REPLY_PATIENCE
+        while True:
+            reply = {"type": "run.backlog", "run": self.run_id, "frames": self.frames[after + 1 :], "live": not self.finished.is_set()}
+            try:
+                await self.layer.send(reply_to, reply)
+                return
+            except ChannelFull:
+                if time.monotonic() > deadline:
+                    log.warning("run %s: gave up sending a backlog to a socket whose channel stays full", self.run_id)
+                    return
+                await asyncio.sleep(0.05)
+
+    # -- persistence -------------------------------------------------------------------------
+
+    async def _checkpoint_loop(self):
+        last_write = time.monotonic()
+        while True:
+            await asyncio.sleep(CHECKPOINT_INTERVAL)
+            if self._dirty or time.monotonic() - last_write >= HEARTBEAT_INTERVAL:
+                self._dirty = False
+                last_write = time.monotonic()
+                await database_sync_to_async(store.checkpoint)(self.run_id, self.assembler.snapshot())
+
+    def metrics(self) -> dict:
+        end = time.monotonic()
+        ttft = round(self.first_token - self.started, 4) if self.first_token else None
+        usage = self.assembler.usage or {}
+        tokens = usage.get("completion_tokens") or sum(1 for _ in self.chunk_times) or 0
+        generating = end - self.first_token if self.first_token else 0
+        return {
+            "time_to_first_token": ttft,
+            "total_time": round(end - self.started, 4),
+            "output_tokens": tokens,
+            "tokens_per_second": round(tokens / generating, 2) if generating > 0 and tokens else None,
+        }
+
+    async def _finish(self):
+        metrics = self.metrics()
+        snapshot = self.assembler.snapshot()
+        notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status)
+        error = self.error.to_dict() if self.error else None
+        await database_sync_to_async(store.finish)(
+            self.run_id,
+            status=self.status,
+            choices=snapshot,
+            response=self.assembler.response() if self.assembler.chunks else None,
+            usage=self.assembler.usage,
+            error=error,
+            chunk_times=self.chunk_times,
+            metrics=metrics,
+            notices=notices,
+        )
+        rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
+        final = {"status": self.status, "choices": rendered, "usage": self.assembler.usage, "metrics": metrics, "notices": notices}
+        if self.error:
+            await self._publish({"type": "run.error", "error": error, **final})
+        else:
+            await self._publish({"type": "run.finished", **final})
+        log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})
+

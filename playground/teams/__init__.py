@@ -1,0 +1,1 @@
+"""Workspaces, membership and roles, provider credentials, and the access helpers everyone uses."""
