@@ -11,12 +11,28 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from playground.teams.access import current_workspace, get_conversation_for, providers_for
+
 HEALTH_TIMEOUT = 3.0
 
 
 @login_required
-def playground(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/playground.html", {})
+def playground(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
+    workspace, membership = current_workspace(request)
+    conversation = get_conversation_for(request.user, conversation_id) if conversation_id else None
+    if conversation is not None:
+        workspace = conversation.workspace
+    providers = providers_for(workspace)
+    runs = list(conversation.runs.order_by("started_at").values_list("public_id", flat=True)) if conversation else []
+    page_data = {
+        "providers": [{"id": p.public_id, "name": p.name, "kind": p.kind} for p in providers],
+        "provider": providers[0].public_id if providers else None,
+        "conversation": conversation.public_id if conversation else None,
+        "runs": runs,
+        "can_write": membership.can_write,
+    }
+    context = {"conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data}
+    return render(request, "core/playground.html", context)
 
 
 def _check_database() -> str:

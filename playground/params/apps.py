@@ -1,4 +1,4 @@
-"""Django app config for the parameter registry (it has no models)."""
+"""Django app config for the parameter registry and its presets."""
 
 from django.apps import AppConfig
 

@@ -340,7 +340,12 @@ function updateControls() {
 
 export function startRun() {
   if (pendingRef !== null) return;
-  const { provider, body } = getRequest();
+  const { provider, body, errors } = getRequest();
+  if (errors && Object.keys(errors).length) {
+    showErrors(errors);
+    say("Some fields cannot be read: fix the marked ones first.", "error");
+    return;
+  }
   if (!provider) {
     say("Choose a provider first: add one, or set OPENAI_API_KEY for the Default provider.", "error");
     return;

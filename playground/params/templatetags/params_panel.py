@@ -1,0 +1,130 @@
+"""Template tags that render the parameter panel from the registry, so no template lists options.
+
+`{% panel_groups as groups %}` gives each group with a Control per option: the option, its
+current field value(s) and the template that renders it. `{% panel_registry as registry %}` is
+what panel.js needs about each option (kind, choices, examples), for `json_script`.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import template
+
+from playground.params.body import form_values_from_body
+from playground.params.registry import GROUPS, NUMBER_KINDS, PARAMS, Param, params_in_group
+
+register = template.Library()
+
+# The panel's starting request: the playground streams unless the user says otherwise.
+INITIAL_BODY = {"stream": True}
+STOP_SLOTS = 4
+# A slider only helps when the range is short enough to pick a value by dragging.
+MAX_SLIDER_SPAN = 256
+# Options with a structured editor of their own; every other option renders by its kind.
+EDITORS = frozenset({"response_format", "tools", "audio"})
+STRUCTURED_KINDS = frozenset({"token_bias", "key_values"})
+
+
+@dataclass
+class Control:
+    param: Param
+    value: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.param.name
+
+    @property
+    def field_id(self) -> str:
+        return f"f-{self.param.name}"
+
+    @property
+    def label_for(self) -> str:
+        """The control the option's heading labels: its structured editor's first one, if it has one."""
+        return f"{self.field_id}-main" if self.is_structured else self.field_id
+
+    @property
+    def is_structured(self) -> bool:
+        return self.param.name in EDITORS or self.param.kind in STRUCTURED_KINDS
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.value)
+
+    @property
+    def template_name(self) -> str:
+        if self.param.name in EDITORS:
+            return f"params/editors/{self.param.name}.html"
+        kind = "number" if self.param.kind in NUMBER_KINDS else self.param.kind
+        return f"params/controls/{kind}.html"
+
+    @property
+    def has_slider(self) -> bool:
+        low, high = self.param.minimum, self.param.maximum
+        return self.param.kind in NUMBER_KINDS and low is not None and high is not None and high - low <= MAX_SLIDER_SPAN
+
+    @property
+    def slider_value(self) -> Any:
+        """Where the slider rests: the set value, else the API default, else the low end."""
+        for candidate in (self.value, self.param.default, self.param.minimum):
+            if candidate not in (None, ""):
+                return candidate
+        return 0
+
+    @property
+    def stop_slots(self) -> list[dict]:
+        values = list(self.value or [])
+        values += [""] * (STOP_SLOTS - len(values))
+        return [{"index": index, "value": value} for index, value in enumerate(values[:STOP_SLOTS])]
+
+    @property
+    def picked(self) -> list[str]:
+        return list(self.value or []) if isinstance(self.value, list) else []
+
+    @property
+    def search_text(self) -> str:
+        return " ".join((self.param.name, self.param.label, self.param.help)).lower()
+
+
+@dataclass
+class PanelGroup:
+    key: str
+    label: str
+    controls: list[Control] = field(default_factory=list)
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.key == "deprecated"
+
+
+@register.simple_tag
+def panel_groups(body: dict | None = None) -> list[PanelGroup]:
+    """The panel's groups in order (Deprecated last), each control filled from `body`."""
+    values = form_values_from_body(INITIAL_BODY if body is None else body)
+    groups = [PanelGroup(group.key, group.label, [Control(param, values.get(param.name))
+                                                   for param in params_in_group(group.key)])
+              for group in GROUPS]
+    return [group for group in groups if group.controls]
+
+
+def _describe(param: Param) -> dict:
+    return {
+        "label": param.label,
+        "kind": param.kind,
+        "group": param.group,
+        "choices": list(param.choices),
+        "fieldChoices": {name: list(choices) for name, choices in param.field_choices},
+        "min": param.minimum,
+        "max": param.maximum,
+        "maxItems": param.max_items,
+        "maxKey": param.max_key_length,
+        "maxValue": param.max_value_length,
+        "example": param.example,
+        "inPanel": param.in_panel,
+    }
+
+
+@register.simple_tag
+def panel_registry() -> dict:
+    """Each option's kind and limits for the browser, keyed by name, in registry order."""
+    return {"params": {param.name: _describe(param) for param in PARAMS}, "initial": INITIAL_BODY}

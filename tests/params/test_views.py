@@ -1,0 +1,323 @@
+"""The panel's server side: validation at the fields, view code, token lookup, the model list and
+presets, each for the signed-in user's workspace only."""
+
+import json
+import re
+import shlex
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+from django.urls import reverse
+
+from playground.params.body import body_from_form
+from playground.params.models import Preset
+from playground.params.registry import PARAMS
+from playground.params.tokenizer import token_ids
+from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
+from playground.teams.models import Membership, ProviderCredential, Role, Workspace
+
+BASE_FORM = {"model": "gpt-4o", "messages": json.dumps([{"role": "user", "content": "Hi"}])}
+
+
+@pytest.fixture
+def signed_in(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+# Validation
+
+
+def test_it_shows_errors_at_their_fields_and_keeps_the_values(signed_in):
+    form = {**BASE_FORM, "temperature": "5", "top_p": "abc", "logit_bias": "{oops", "seed": "7"}
+    response = signed_in.post(reverse("params:validate"), form, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["X-Params-Valid"] == "false"
+    page = html(response)
+    errors = dict(re.findall(r'id="errors-(\w+)"[^>]*>(.*?)</ul>', page, re.S))
+    assert "Enter a number." in errors["top_p"]
+    assert "line 1, column 2" in errors["logit_bias"]
+    assert errors["temperature"].strip()
+    assert errors["seed"].strip() == ""
+    # Error lists only: the swap never replaces what the user typed.
+    assert "<input" not in page and "<textarea" not in page
+
+
+def test_it_accepts_a_valid_form_and_gives_hints(signed_in):
+    form = {**BASE_FORM, "model": "o3", "max_tokens": "100", "stream": "true"}
+    response = signed_in.post(reverse("params:validate"), form)
+    assert response["X-Params-Valid"] == "true"
+    assert "Reasoning models" in html(response)
+
+
+def test_it_lets_a_draft_lack_model_and_messages(signed_in):
+    response = signed_in.post(reverse("params:validate") + "?draft=1", {"messages": "[]", "temperature": "1"})
+    assert response["X-Params-Valid"] == "true"
+    response = signed_in.post(reverse("params:validate"), {"messages": "[]"})
+    assert response["X-Params-Valid"] == "false"
+
+
+def test_it_reports_strict_schema_rules_at_response_format(signed_in):
+    response_format = {"type": "json_schema", "json_schema": {
+        "name": "w", "strict": True, "schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}
+    response = signed_in.post(reverse("params:validate"), {**BASE_FORM, "response_format": json.dumps(response_format)})
+    errors = dict(re.findall(r'id="errors-(\w+)"[^>]*>(.*?)</ul>', html(response), re.S))
+    assert "additionalProperties" in errors["response_format"]
+
+
+def test_it_needs_a_login_to_validate(client, db):
+    response = client.post(reverse("params:validate"), BASE_FORM)
+    assert response.status_code == 302
+
+
+# View code
+
+
+def code_blocks(response) -> dict[str, str]:
+    import html as html_module
+
+    blocks = re.findall(r'<code id="code-(\w+)">(.*?)</code>', html(response), re.S)
+    return {key: html_module.unescape(text) for key, text in blocks}
+
+
+def test_it_shows_code_with_a_placeholder_key_and_the_exact_body(signed_in, alice, settings):
+    settings.OPENAI_API_KEY = "sk-real-secret-key"
+    form = {**BASE_FORM, "temperature": "0.5", "stop": ["it's\\n", ""], "stream": "true", "provider": "default"}
+    response = signed_in.post(reverse("params:code"), form)
+    assert response.status_code == 200
+    assert "sk-real-secret-key" not in html(response)
+    blocks = code_blocks(response)
+    assert set(blocks) == {"curl", "python", "javascript"}
+    expected = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0.5,
+                "stop": ["it's\n"], "stream": True}
+    curl = shlex.split(blocks["curl"].replace("\\\n", " "))
+    assert json.loads(curl[curl.index("-d") + 1]) == expected
+    assert "Authorization: Bearer $OPENAI_API_KEY" in curl
+    assert 'os.environ["OPENAI_API_KEY"]' in blocks["python"]
+    python_body = re.search(r"^body = (.*?)\n\ncompletion", blocks["python"], re.S | re.M)[1]
+    assert eval(python_body, {}) == expected  # noqa: S307  (our own generated literal)
+    assert "process.env.OPENAI_API_KEY" in blocks["javascript"]
+    assert json.loads(re.search(r"^const body = (.*?);\n", blocks["javascript"], re.S | re.M)[1]) == expected
+
+
+def test_it_points_code_at_a_workspace_provider(signed_in, alice):
+    credential = ProviderCredential(workspace=personal_workspace(alice), name="Local", kind="compatible",
+                                    base_url="http://127.0.0.1:9/v1")
+    credential.set_api_key("sk-stored-secret")
+    credential.save()
+    response = signed_in.post(reverse("params:code"), {**BASE_FORM, "provider": credential.public_id})
+    assert "http://127.0.0.1:9/v1/chat/completions" in code_blocks(response)["curl"]
+    assert "sk-stored-secret" not in html(response)
+
+
+# Token lookup
+
+
+def test_it_looks_up_the_token_ids_of_a_word(signed_in):
+    response = signed_in.get(reverse("params:tokens"), {"word": "hello", "model": "gpt-4o"})
+    ids = re.findall(r'data-token-id="(\d+)"', html(response))
+    assert ids == [str(token["id"]) for token in token_ids("hello", "gpt-4o")]
+    assert "o200k_base" in html(response)
+
+
+def test_it_uses_the_vocabulary_of_older_models(signed_in):
+    response = signed_in.get(reverse("params:tokens"), {"word": "hello", "model": "gpt-3.5-turbo"})
+    assert "cl100k_base" in html(response)
+
+
+# Model list
+
+
+@pytest.fixture
+def fake_credential(alice, fake_provider):
+    credential = ProviderCredential(workspace=personal_workspace(alice), name="Fake", kind="compatible",
+                                    base_url=fake_provider.base_url)
+    credential.set_api_key("sk-test")
+    credential.save()
+    cache.clear()
+    return credential
+
+
+def test_it_lists_the_providers_models(signed_in, fake_credential):
+    response = signed_in.get(reverse("params:models"), {"provider": fake_credential.public_id})
+    assert response.status_code == 200
+    options = re.findall(r'<option value="([^"]+)">', html(response))
+    assert options and options == sorted(options)
+    assert "(cached)" not in html(response)
+    again = signed_in.get(reverse("params:models"), {"provider": fake_credential.public_id})
+    assert "(cached)" in html(again)
+    refreshed = signed_in.get(reverse("params:models"), {"provider": fake_credential.public_id, "refresh": "1"})
+    assert "(cached)" not in html(refreshed)
+
+
+def test_it_shows_the_providers_error_and_allows_free_text(signed_in, fake_credential, fake_provider):
+    fake_credential.base_url = f"{fake_provider.origin}/nowhere"
+    fake_credential.save()
+    response = signed_in.get(reverse("params:models"), {"provider": fake_credential.public_id})
+    assert response.status_code == 200
+    assert 'role="alert"' in html(response)
+    assert "type any model name" in html(response)
+
+
+def test_it_hides_another_workspaces_provider(signed_in, bob, fake_provider):
+    credential = ProviderCredential(workspace=personal_workspace(bob), name="Bob's", kind="compatible",
+                                    base_url=fake_provider.base_url)
+    credential.save()
+    response = signed_in.get(reverse("params:models"), {"provider": credential.public_id})
+    assert response.status_code == 404
+
+
+# Presets
+
+
+def save(client, name, **fields):
+    return client.post(reverse("params:preset_save"), {**BASE_FORM, "preset_name": name, **fields})
+
+
+def test_it_saves_a_preset_without_the_messages(signed_in, alice):
+    response = save(signed_in, "Precise", temperature="0.2", stream="true")
+    assert "Saved “Precise”" in html(response)
+    preset = Preset.objects.get(workspace=personal_workspace(alice), name="Precise")
+    assert preset.params == {"model": "gpt-4o", "temperature": 0.2, "stream": True}
+    assert preset.created_by == alice
+
+
+def test_it_updates_a_preset_saved_again_under_its_name(signed_in, alice):
+    save(signed_in, "Precise", temperature="0.2")
+    response = save(signed_in, "Precise", temperature="0.3")
+    assert "Updated" in html(response)
+    assert Preset.objects.get(name="Precise").params["temperature"] == 0.3
+
+
+def test_it_refuses_a_preset_with_unreadable_options(signed_in):
+    response = save(signed_in, "Broken", logit_bias="{nope")
+    assert "logit_bias" in html(response)
+    assert not Preset.objects.exists()
+
+
+def test_it_needs_a_preset_name(signed_in):
+    response = save(signed_in, "  ")
+    assert "Give the preset a name." in html(response)
+
+
+def test_it_lists_loads_renames_and_deletes_presets(signed_in, alice):
+    save(signed_in, "Precise", temperature="0.2")
+    preset = Preset.objects.get()
+    listing = signed_in.get(reverse("params:presets"))
+    assert "Precise" in html(listing)
+    loaded = signed_in.get(reverse("params:preset_load", args=[preset.public_id])).json()
+    assert loaded == {"id": preset.public_id, "name": "Precise", "params": {"model": "gpt-4o", "temperature": 0.2}}
+    signed_in.post(reverse("params:preset_rename", args=[preset.public_id]), {"name": "Careful"})
+    preset.refresh_from_db()
+    assert preset.name == "Careful"
+    signed_in.post(reverse("params:preset_delete", args=[preset.public_id]))
+    assert not Preset.objects.exists()
+
+
+def test_it_refuses_to_rename_onto_an_existing_name(signed_in):
+    save(signed_in, "One")
+    save(signed_in, "Two")
+    one = Preset.objects.get(name="One")
+    response = signed_in.post(reverse("params:preset_rename", args=[one.public_id]), {"name": "Two"})
+    assert "exists already" in html(response)
+    one.refresh_from_db()
+    assert one.name == "One"
+
+
+def test_it_hides_another_workspaces_presets(signed_in, bob):
+    theirs = Preset.objects.create(workspace=personal_workspace(bob), name="Secret", params={"seed": 1})
+    assert "Secret" not in html(signed_in.get(reverse("params:presets")))
+    for name in ("preset_load",):
+        assert signed_in.get(reverse(f"params:{name}", args=[theirs.public_id])).status_code == 404
+    for name in ("preset_rename", "preset_delete"):
+        assert signed_in.post(reverse(f"params:{name}", args=[theirs.public_id]), {"name": "x"}).status_code == 404
+    assert Preset.objects.get(pk=theirs.pk).name == "Secret"
+
+
+def test_it_lets_teammates_share_presets_but_not_viewers_change_them(client, alice, bob):
+    team = Workspace.objects.create(name="Team")
+    Membership.objects.create(workspace=team, user=alice, role=Role.EDITOR)
+    Membership.objects.create(workspace=team, user=bob, role=Role.VIEWER)
+    preset = Preset.objects.create(workspace=team, name="Shared", params={"seed": 1})
+    client.force_login(bob)
+    session = client.session
+    session[SESSION_WORKSPACE_KEY] = team.public_id
+    session.save()
+    assert "Shared" in html(client.get(reverse("params:presets")))
+    assert client.get(reverse("params:preset_load", args=[preset.public_id])).status_code == 200
+    assert save(client, "Mine").status_code == 403
+    assert client.post(reverse("params:preset_delete", args=[preset.public_id])).status_code == 403
+    assert Preset.objects.filter(pk=preset.pk).exists()
+
+
+# The page
+
+
+class Controls(HTMLParser):
+    """Form controls by name, the ids labels point at, and the values the page starts with."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids_by_name: dict[str, list[str]] = {}
+        self.label_targets: set[str] = set()
+        self.values: dict[str, list[str]] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag in ("input", "select", "textarea") and name:
+            self.ids_by_name.setdefault(name, []).append(attrs.get("id"))
+        if tag == "label" and attrs.get("for"):
+            self.label_targets.add(attrs["for"])
+        if tag == "select":
+            self._select = name
+        if tag == "option" and self._select and "selected" in attrs:
+            self.values.setdefault(self._select, []).append(attrs.get("value", ""))
+        if tag == "textarea":
+            self._textarea = name
+        if tag == "input" and name and (attrs.get("type") != "checkbox" or "checked" in attrs):
+            self.values.setdefault(name, []).append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values.setdefault(self._textarea, []).append(data)
+
+
+def page_controls(client) -> Controls:
+    controls = Controls()
+    controls.feed(html(client.get("/")))
+    return controls
+
+
+def test_the_page_has_a_labelled_control_named_after_each_parameter(signed_in):
+    controls = page_controls(signed_in)
+    for param in PARAMS:
+        ids = controls.ids_by_name.get(param.name)
+        assert ids, f"no form field named {param.name}"
+        assert ids[0] in controls.label_targets, f"no <label for> on the {param.name} field"
+
+
+def test_the_page_starts_with_only_stream_set(signed_in):
+    values = page_controls(signed_in).values
+    options = {name: value for name, value in values.items() if name not in ("messages", "provider")}
+    body, errors = body_from_form(QueryDict(urlencode(options, doseq=True)))
+    assert (body, errors) == ({"stream": True}, {})
