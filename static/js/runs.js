@@ -249,6 +249,10 @@ onFrame("run.started", (frame) => {
   const view = inOrder(frame);
   if (!view) return;
   describe(view, frame);
+  if (frame.conversation === conversation && frame.conversation_title) {
+    document.getElementById("session-title").textContent = frame.conversation_title;
+    document.title = `${frame.conversation_title} · Chat Playground`;
+  }
   setStatus(view, "streaming", "Waiting for the first token…");
   updateMetrics(view);
 });
