@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from playground.ops.local import LOCAL_PROVIDER_ID, local_config, local_provider
 from playground.providers.config import ProviderConfig
 
-from .models import Membership, ProviderCredential, Role, Workspace
+from .models import Invitation, Membership, ProviderCredential, Role, Workspace, hash_token
+from .urlcheck import check_provider_url
 
 DEFAULT_PROVIDER_ID = "default"
 SESSION_WORKSPACE_KEY = "workspace"
@@ -83,6 +85,8 @@ class ProviderChoice:
     credential: ProviderCredential | None = None
 
     def config(self) -> ProviderConfig:
+        if self.public_id == LOCAL_PROVIDER_ID:
+            return local_config()
         if self.credential is None:
             return ProviderConfig(name=self.name, kind="openai", base_url=settings.OPENAI_BASE_URL, api_key=settings.OPENAI_API_KEY)
         c = self.credential
@@ -92,14 +96,26 @@ class ProviderChoice:
             base_url=c.base_url,
             api_key=c.api_key(),
             api_version=c.api_version or None,
-            extra_headers=dict(c.extra_headers or {}),
+            extra_headers=c.extra_headers(),
         )
+
+    def checked_config(self) -> ProviderConfig:
+        """config(), after checking again that a stored credential's URL reaches only public
+        addresses (DNS may have changed since it was saved). Raises ValidationError.
+
+        "Default" and "Local" are not checked: the operator chose those URLs, not a workspace member."""
+        if self.credential is not None:
+            check_provider_url(self.base_url)
+        return self.config()
 
 
 def providers_for(workspace: Workspace) -> list[ProviderChoice]:
     choices = []
     if settings.OPENAI_API_KEY:
         choices.append(ProviderChoice(DEFAULT_PROVIDER_ID, "Default", "openai", settings.OPENAI_BASE_URL))
+    local = local_provider()
+    if local is not None:
+        choices.append(ProviderChoice(**local))
     for credential in workspace.providers.all():
         choices.append(ProviderChoice(credential.public_id, credential.name, credential.kind, credential.base_url, credential))
     return choices
@@ -133,3 +149,48 @@ def get_run_for(user, public_id: str, *, write: bool = False):
         raise Http404("No such run.")
     get_conversation_for(user, run.conversation.public_id, write=write)
     return run
+
+
+def workspaces_for(user) -> list[tuple[Workspace, Membership]]:
+    """Every workspace the user belongs to, personal first, then by name (for the switcher)."""
+    personal_workspace(user)
+    memberships = Membership.objects.filter(user=user).select_related("workspace")
+    pairs = [(membership.workspace, membership) for membership in memberships]
+    return sorted(pairs, key=lambda pair: (not pair[0].is_personal, pair[0].name.lower(), pair[0].pk))
+
+
+def check_shared(workspace: Workspace) -> None:
+    """Member and invitation management exist only for team workspaces."""
+    if workspace.is_personal:
+        raise PermissionDenied("A personal workspace is never shared. Create a team workspace to work with others.")
+
+
+def get_member_for(workspace: Workspace, username: str) -> Membership:
+    membership = Membership.objects.select_related("user").filter(workspace=workspace, user__username=username).first()
+    if membership is None:
+        raise Http404("No such member in this workspace.")
+    return membership
+
+
+def get_credential_for(user, workspace_id: str, credential_id: str, *, manage: bool = True) -> tuple[Workspace, ProviderCredential]:
+    """A stored credential of a workspace; managing it (the default) is for owners only."""
+    workspace, _membership = get_workspace_for(user, workspace_id, manage=manage)
+    credential = ProviderCredential.objects.filter(workspace=workspace, public_id=credential_id).first()
+    if credential is None:
+        raise Http404("No such provider in this workspace.")
+    return workspace, credential
+
+
+def get_invitation_for(user, workspace_id: str, invitation_id: str) -> tuple[Workspace, Invitation]:
+    """An invitation of a team workspace, to revoke it (owners only)."""
+    workspace, _membership = get_workspace_for(user, workspace_id, manage=True)
+    invitation = Invitation.objects.filter(workspace=workspace, public_id=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return workspace, invitation
+
+
+def get_invitation_by_token(token: str) -> Invitation | None:
+    """The usable invitation a link's token opens, or None (unknown, used or expired alike)."""
+    invitation = Invitation.objects.select_related("workspace", "created_by").filter(token_hash=hash_token(token)).first()
+    return invitation if invitation is not None and invitation.is_usable else None

@@ -1,11 +1,21 @@
 """Workspaces own everything a user can reach: sessions, presets, provider credentials."""
 
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
 
 from playground.ids import PUBLIC_ID_LENGTH, new_public_id
 
 from . import crypto
+
+# What a secret looks like on a page: that one is set, never what it is.
+MASK = "••••••••"
 
 
 class Workspace(models.Model):
@@ -19,6 +29,47 @@ class Workspace(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.personal_for_id is not None
+
+    # Membership changes. Each locks the workspace row, so two owners demoting each other at the
+    # same moment cannot leave it without an owner.
+
+    def add_member(self, user, role: str) -> "Membership":
+        with transaction.atomic():
+            self._lock_shared()
+            membership, created = Membership.objects.get_or_create(workspace=self, user=user, defaults={"role": role})
+            if not created:
+                raise ValidationError(f"{user.get_username()} is already a member of {self.name}.")
+            return membership
+
+    def change_role(self, membership: "Membership", role: str) -> None:
+        with transaction.atomic():
+            self._lock_shared()
+            membership.refresh_from_db()
+            if membership.role == Role.OWNER and role != Role.OWNER:
+                self._keep_an_owner(membership)
+            membership.role = role
+            membership.save(update_fields=["role"])
+
+    def remove_member(self, membership: "Membership") -> None:
+        with transaction.atomic():
+            self._lock_shared()
+            membership.refresh_from_db()
+            if membership.role == Role.OWNER:
+                self._keep_an_owner(membership)
+            membership.delete()
+
+    def _lock_shared(self) -> None:
+        if self.is_personal:
+            raise ValidationError("A personal workspace is never shared. Create a team workspace to work with others.")
+        Workspace.objects.select_for_update().filter(pk=self.pk).first()
+
+    def _keep_an_owner(self, leaving: "Membership") -> None:
+        if not self.memberships.filter(role=Role.OWNER).exclude(pk=leaving.pk).exists():
+            raise ValidationError(f"{self.name} needs at least one owner: make someone else an owner first.")
 
 
 class Role(models.TextChoices):
@@ -58,9 +109,10 @@ class ProviderCredential(models.Model):
     kind = models.CharField(max_length=12, choices=ProviderKind.choices, default=ProviderKind.COMPATIBLE)
     base_url = models.URLField(max_length=500)
     api_version = models.CharField(max_length=40, blank=True, help_text="Azure only, e.g. 2024-10-21")
-    # Fernet token; the clear key is never stored, rendered or logged.
+    # Fernet tokens; the clear key is never stored, rendered or logged. Extra headers often carry
+    # gateway tokens, so their values are secrets too: the JSON object is encrypted as a whole.
     api_key_encrypted = models.TextField(blank=True)
-    extra_headers = models.JSONField(default=dict, blank=True)
+    extra_headers_encrypted = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +128,78 @@ class ProviderCredential(models.Model):
     def api_key(self) -> str:
         return crypto.decrypt(self.api_key_encrypted) if self.api_key_encrypted else ""
 
+    def set_extra_headers(self, headers: dict[str, str]) -> None:
+        self.extra_headers_encrypted = crypto.encrypt(json.dumps(headers)) if headers else ""
+
+    def extra_headers(self) -> dict[str, str]:
+        return json.loads(crypto.decrypt(self.extra_headers_encrypted)) if self.extra_headers_encrypted else {}
+
     @property
     def masked_key(self) -> str:
-        return "••••••••" if self.api_key_encrypted else "(none)"
+        return MASK if self.api_key_encrypted else "(none)"
+
+    @property
+    def masked_headers(self) -> list[str]:
+        """Header names with their values hidden, for pages and the admin."""
+        return [f"{name}: {MASK}" for name in self.extra_headers()]
+
+    def rotate_secrets(self) -> None:
+        """Re-encrypt under the first of ENCRYPTION_KEYS (after a new key was put in front)."""
+        if self.api_key_encrypted:
+            self.api_key_encrypted = crypto.rotate(self.api_key_encrypted)
+        if self.extra_headers_encrypted:
+            self.extra_headers_encrypted = crypto.rotate(self.extra_headers_encrypted)
+
+
+INVITATION_DAYS = 7
+
+
+def hash_token(token: str) -> str:
+    # The tokens are 256 random bits: a plain SHA-256 is enough, no slow password hash needed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A single-use link that makes whoever opens it (signed in) a member with `role`.
+
+    Only the token's hash is stored: the link is shown once, to the owner who made it."""
+
+    public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @classmethod
+    def create(cls, workspace: Workspace, role: str, created_by, days: int = INVITATION_DAYS) -> tuple["Invitation", str]:
+        """A new invitation and its token (the only time the clear token exists)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            workspace=workspace, role=role, created_by=created_by,
+            token_hash=hash_token(token), expires_at=timezone.now() + timedelta(days=days),
+        )
+        return invitation, token
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+    def accept(self, user) -> Membership:
+        """Use the invitation: `user` joins. Raises ValidationError when it is used up or expired."""
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().get(pk=self.pk)
+            if not invitation.is_usable:
+                raise ValidationError("This invitation link has expired or was already used. Ask for a new one.")
+            if Membership.objects.filter(workspace=self.workspace, user=user).exists():
+                raise ValidationError(f"You are already a member of {self.workspace.name}.")
+            membership = self.workspace.add_member(user, invitation.role)
+            invitation.used_at, invitation.used_by = timezone.now(), user
+            invitation.save(update_fields=["used_at", "used_by"])
+            return membership

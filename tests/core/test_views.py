@@ -27,7 +27,7 @@ def test_it_renders_the_login_page(client, db):
 def test_it_keeps_the_username_after_a_failed_login(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
-    assert b"did not match" in response.content
+    assert b"Please enter a correct username and password" in response.content
     assert b'value="alice"' in response.content
 
 

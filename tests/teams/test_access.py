@@ -1,0 +1,138 @@
+"""Every team view, hit by an owner, an editor, a viewer and an outsider: outsiders get 404 for
+another workspace's ids, roles without the right get 403, and no refused page leaks anything."""
+
+import pytest
+from django.urls import reverse
+
+from playground.teams.access import personal_workspace
+from playground.teams.models import Invitation, Membership, ProviderCredential
+
+from .conftest import SECRET_HEADER, SECRET_KEY, body, make_credential
+
+# (url name, method, POST data, who may): "manage" owners only, "write" owners and editors,
+# "member" every member.
+VIEWS = [
+    ("settings", "get", None, "member"),
+    ("providers", "get", None, "member"),
+    ("rename", "post", {"name": "Renamed"}, "manage"),
+    ("member_add", "post", {"username": "mallory", "role": "viewer"}, "manage"),
+    ("member_role", "post", {"member": "vera", "role": "editor"}, "manage"),
+    ("member_remove", "post", {"member": "vera"}, "manage"),
+    ("invitation_create", "post", {"role": "owner", "days": 7}, "manage"),
+    ("invitation_revoke", "post", {}, "manage"),
+    ("provider_new", "get", None, "manage"),
+    ("provider_new", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
+    ("provider_edit", "get", None, "manage"),
+    ("provider_edit", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
+    ("provider_delete", "get", None, "manage"),
+    ("provider_delete", "post", {}, "manage"),
+    ("provider_test", "post", {}, "write"),
+    ("leave", "post", {}, "member"),
+]
+ALLOWED = {"owner": {"member", "write", "manage"}, "editor": {"member", "write"}, "viewer": {"member"}, "outsider": set()}
+# Nothing about the team may show on a refused page.
+TEAM_WORDS = ["Research", "Gateway", "olivia", "eddie", "vera", "api.example.com", SECRET_KEY, SECRET_HEADER]
+
+
+def args_for(name, team, invitation):
+    ws = team.workspace.public_id
+    if name.startswith("provider_") and name != "provider_new":
+        return [ws, team.credential.public_id]
+    if name == "invitation_revoke":
+        return [ws, invitation.public_id]
+    return [ws]
+
+
+def call(client, method, url, data):
+    return client.get(url) if method == "get" else client.post(url, data or {})
+
+
+def assert_nothing_leaks(response):
+    html = body(response)
+    for word in TEAM_WORDS:
+        assert word not in html, f"{word!r} leaked in a {response.status_code}"
+
+
+def state(team):
+    return (
+        team.workspace.__class__.objects.get(pk=team.workspace.pk).name,
+        sorted(Membership.objects.filter(workspace=team.workspace).values_list("user__username", "role")),
+        sorted(ProviderCredential.objects.filter(workspace=team.workspace)
+           .values_list("name", "base_url", "api_key_encrypted", "extra_headers_encrypted")),
+        Invitation.objects.filter(workspace=team.workspace).count(),
+    )
+
+
+REFUSED = [(who, *view) for who in ("editor", "viewer", "outsider") for view in VIEWS if view[3] not in ALLOWED[who]]
+
+
+@pytest.mark.parametrize("who, name, method, data, needs", REFUSED, ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in REFUSED])
+def test_it_refuses_what_a_role_may_not_do(team, who, name, method, data, needs):
+    invitation, _token = Invitation.create(team.workspace, "editor", team.owner)
+    before = state(team)
+    response = call(team.client(who), method, reverse(f"teams:{name}", args=args_for(name, team, invitation)), data)
+    assert response.status_code == (404 if who == "outsider" else 403)
+    assert_nothing_leaks(response)
+    assert state(team) == before
+
+
+@pytest.mark.parametrize("name, method, data, needs", [v for v in VIEWS if v[3] == "member" and v[1] == "get"])
+def test_it_shows_read_pages_to_every_member(team, name, method, data, needs):
+    for who in ("owner", "editor", "viewer"):
+        assert call(team.client(who), method, reverse(f"teams:{name}", args=[team.workspace.public_id]), data).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["provider_edit", "provider_delete", "provider_test"])
+def test_it_does_not_reach_another_workspaces_credential_through_ones_own(team, name):
+    foreign = make_credential(personal_workspace(team.outsider), name="Mallory's", key="sk-mallory-secret-0000000")
+    url = reverse(f"teams:{name}", args=[team.workspace.public_id, foreign.public_id])
+    response = team.client("owner").post(url, {"name": "Stolen", "kind": "compatible", "base_url": "https://x.example/v1"})
+    assert response.status_code == 404
+    assert "Mallory" not in body(response) and "sk-mallory" not in body(response)
+    foreign.refresh_from_db()
+    assert foreign.name == "Mallory's"
+
+
+def test_it_does_not_revoke_another_workspaces_invitation(team):
+    foreign_team = team.workspace.__class__.objects.create(name="Elsewhere")
+    invitation, _token = Invitation.create(foreign_team, "owner", team.outsider)
+    url = reverse("teams:invitation_revoke", args=[team.workspace.public_id, invitation.public_id])
+    assert team.client("owner").post(url).status_code == 404
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_it_does_not_change_members_of_another_workspace(team, make_user):
+    elsewhere = team.workspace.__class__.objects.create(name="Elsewhere")
+    stranger = make_user("stan")
+    Membership.objects.create(workspace=elsewhere, user=stranger, role="owner")
+    response = team.client("owner").post(reverse("teams:member_remove", args=[team.workspace.public_id]), {"member": "stan"})
+    assert response.status_code == 404
+    assert Membership.objects.filter(workspace=elsewhere, user=stranger).exists()
+
+
+@pytest.mark.parametrize("name, method, data, needs", VIEWS, ids=[f"{v[0]}-{v[1]}" for v in VIEWS])
+def test_it_sends_visitors_to_sign_in(client, team, name, method, data, needs):
+    invitation, _token = Invitation.create(team.workspace, "editor", team.owner)
+    response = call(client, method, reverse(f"teams:{name}", args=args_for(name, team, invitation)), data)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+POST_ONLY = ["rename", "member_add", "member_role", "member_remove", "invitation_create", "leave", "provider_test"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_it_changes_nothing_on_get(team, name):
+    extra = [team.credential.public_id] if name == "provider_test" else []
+    url = reverse(f"teams:{name}", args=[team.workspace.public_id, *extra])
+    assert team.client("owner").get(url).status_code == 405
+
+
+def test_it_requires_the_csrf_token(team):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team.owner)
+    url = reverse("teams:member_role", args=[team.workspace.public_id])
+    assert client.post(url, {"member": "vera", "role": "owner"}).status_code == 403
+    assert Membership.objects.get(workspace=team.workspace, user=team.viewer).role == "viewer"
