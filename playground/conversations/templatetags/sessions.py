@@ -1,0 +1,20 @@
+"""Template filters of the sessions pages."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+register = template.Library()
+JUST_NOW = timedelta(minutes=1)
+
+
+@register.filter
+def ago(moment) -> str:
+    """"just now" for the last minute, else "3 hours ago" (the largest unit only, to stay short)."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < JUST_NOW:
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"

@@ -1,0 +1,110 @@
+// The sessions sidebar: marks the open session, refreshes the history when runs start and end, and
+// shows the open session's runs as a tree with replay actions: load a branch, re-run, edit and re-run.
+//
+// Events for runs.js (window): "playground:branch" and "playground:edit", detail {run, parent,
+// conversation}: the next run.start on this page should send `parent` (see the lead's notes).
+import { send, onFrame } from "./socket.js";
+import { getRequest, setRequest } from "./panel.js";
+
+const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
+const runsBox = document.getElementById("session-runs");
+let conversation = pageData.conversation || null;
+let refreshTimer = null;
+const REFRESH_DELAY = 400;
+
+const urlFor = (template) => template.replace("SESSION", encodeURIComponent(conversation));
+
+function markCurrent() {
+  for (const item of document.querySelectorAll(".session-item[data-session]")) {
+    item.classList.toggle("is-current", item.dataset.session === conversation);
+    if (item.dataset.session === conversation) item.querySelector(".session-link")?.setAttribute("aria-current", "page");
+  }
+}
+
+function refreshList() {
+  const form = document.getElementById("history-search");
+  if (form && window.htmx) window.htmx.trigger(form, "submit");
+}
+
+async function refreshRuns() {
+  if (!conversation || !window.htmx) return;
+  await window.htmx.ajax("GET", urlFor(runsBox.dataset.url), { target: runsBox, swap: "innerHTML" });
+}
+
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => {
+    refreshList();
+    refreshRuns();
+  }, REFRESH_DELAY);
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
+  return response.json();
+}
+
+function announce(kind, data) {
+  window.dispatchEvent(new CustomEvent(`playground:${kind}`, { detail: { run: data.run, parent: data.parent, conversation: data.conversation } }));
+}
+
+function markLoaded(runId) {
+  runsBox.querySelectorAll(".run-node").forEach((node) => node.classList.toggle("is-loaded", node.dataset.run === runId));
+}
+
+async function loadBranch(button) {
+  const data = await fetchJson(button.dataset.branchUrl);
+  setRequest(data.request, data.provider);
+  markLoaded(data.run);
+  announce("branch", data);
+}
+
+async function editRun(button) {
+  const data = await fetchJson(button.dataset.editUrl);
+  setRequest(data.request, data.provider);
+  markLoaded(data.run);
+  announce("edit", data);
+}
+
+// A re-run sends the stored body unchanged, as a sibling of the original (same parent). A run
+// imported or forked from elsewhere has no provider of this workspace: the panel's one is used.
+async function rerun(button) {
+  const data = await fetchJson(button.dataset.rerunUrl);
+  const select = document.querySelector("#panel [name=provider]");
+  const known = select && [...select.options].some((option) => option.value === data.provider);
+  const provider = known ? data.provider : getRequest().provider;
+  send({ type: "run.start", ref: `rerun-${data.run}`, conversation: data.conversation, parent: data.parent, columns: [{ provider, body: data.request }] });
+}
+
+function onRunsClick(event) {
+  const target = event.target.closest("[data-branch-url], [data-edit-url], [data-rerun-url]");
+  if (!target) return;
+  const action = target.dataset.branchUrl ? loadBranch : target.dataset.editUrl ? editRun : rerun;
+  target.closest("details")?.removeAttribute("open");
+  action(target).catch((error) => {
+    target.setAttribute("title", error.message);
+    target.classList.add("is-failed");
+  });
+}
+
+// An imported request body without an answer waits in the session as a draft: load it.
+async function loadDraft() {
+  if (!conversation || (pageData.runs || []).length) return;
+  const data = await fetchJson(urlFor(runsBox.dataset.treeUrl));
+  if (data.draft) setRequest(data.draft);
+}
+
+document.body.addEventListener("htmx:afterSettle", markCurrent);
+// A form's reset event comes before its fields are cleared: search once they are.
+document.body.addEventListener("reset", (event) => {
+  if (event.target.id === "history-search") setTimeout(refreshList);
+});
+runsBox.addEventListener("click", onRunsClick);
+onFrame("run.accepted", (frame) => {
+  if (frame.conversation) conversation = frame.conversation;
+  refreshSoon();
+});
+onFrame("run.finished", refreshSoon);
+onFrame("run.error", refreshSoon);
+loadDraft().catch(() => {});

@@ -1,0 +1,120 @@
+"""Read-only share links: who may open them, revoking, expiry, and forking into one's workspace."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from playground.conversations.models import Audience, Conversation, ShareLink
+from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
+from playground.teams.models import Role
+
+from .factories import client_for, continue_run, make_run, make_session, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def shared_session():
+    alice = make_user("alice")
+    session = make_session(alice, title="Soup recipes")
+    first = make_run(session, "A soup?", "**Minestrone** with <script>alert(1)</script>", temperature=0.3,
+                     usage={"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12})
+    continue_run(first, "Vegetarian?", "Yes, it is.")
+    return alice, session
+
+
+def share(alice, session, audience=Audience.SIGNED_IN, **extra) -> str:
+    response = client_for(alice).post(reverse("conversations:share", args=[session.public_id]), {"audience": audience, **extra})
+    assert response.status_code == 200
+    return re.search(r'id="share-url" class="mono" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_it_makes_a_link_that_shows_the_whole_session_read_only():
+    alice, session = shared_session()
+    url = share(alice, session)
+    link = ShareLink.objects.get()
+    assert url.split("/")[-2] not in link.token_hash and len(url.split("/")[-2]) >= 40
+    bob = make_user("bob")
+    page = client_for(bob).get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Soup recipes" in text and "<strong>Minestrone</strong>" in text and "Vegetarian?" in text
+    assert "<code>temperature</code>" in text and "<code>0.3</code>" in text and "12 tokens" in text
+    assert "<script>alert(1)</script>" not in text
+    assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_it_sends_anonymous_visitors_to_login_unless_anyone_may_open_it():
+    alice, session = shared_session()
+    signed_in_only = share(alice, session)
+    response = Client().get(signed_in_only)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    anyone = share(alice, session, audience=Audience.ANYONE)
+    page = Client().get(anyone)
+    assert page.status_code == 200 and "Soup recipes" in page.content.decode()
+    assert "Fork" not in page.content.decode()
+
+
+def test_it_stops_a_revoked_link_and_a_replaced_one():
+    alice, session = shared_session()
+    old = share(alice, session, audience=Audience.ANYONE)
+    new = share(alice, session, audience=Audience.ANYONE)
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 200
+    client_for(alice).post(reverse("conversations:revoke", args=[session.public_id]))
+    assert Client().get(new).status_code == 404
+
+
+def test_it_stops_an_expired_link():
+    alice, session = shared_session()
+    url = share(alice, session, audience=Audience.ANYONE, expires_in="1")
+    assert Client().get(url).status_code == 200
+    ShareLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert Client().get(url).status_code == 404
+
+
+def test_it_stops_the_link_of_a_deleted_session_and_unknown_tokens():
+    alice, session = shared_session()
+    url = share(alice, session, audience=Audience.ANYONE)
+    Conversation.objects.filter(pk=session.pk).update(deleted_at=timezone.now())
+    assert Client().get(url).status_code == 404
+    assert Client().get(reverse("conversations:shared", args=["guessed-token"])).status_code == 404
+
+
+def test_it_forks_a_shared_session_into_a_writable_workspace():
+    alice, session = shared_session()
+    url = share(alice, session)
+    bob, carol = make_user("bob"), make_user("carol")
+    team = make_team(carol, bob)
+    client = client_for(bob)
+    page = client.get(url).content.decode()
+    assert f'value="{team.public_id}"' in page and f'value="{personal_workspace(bob).public_id}"' in page
+    response = client.post(url + "fork", {"workspace": team.public_id})
+    copy = Conversation.objects.get(workspace=team)
+    assert response["Location"] == f"/s/{copy.public_id}/"
+    assert (copy.author, copy.title, copy.runs.count(), copy.visibility) == (bob, "Soup recipes", 2, "private")
+    assert client.session[SESSION_WORKSPACE_KEY] == team.public_id
+    assert client.get(response["Location"]).status_code == 200
+    assert session.runs.count() == 2
+
+
+def test_it_refuses_to_fork_into_a_workspace_without_write_access():
+    alice, session = shared_session()
+    url = share(alice, session)
+    bob, carol = make_user("bob"), make_user("carol")
+    viewed = make_team(carol, bob, role=Role.VIEWER)
+    foreign = make_team(carol)
+    client = client_for(bob)
+    assert client.post(url + "fork", {"workspace": viewed.public_id}).status_code == 404
+    assert client.post(url + "fork", {"workspace": foreign.public_id}).status_code == 404
+    assert not Conversation.objects.filter(author=bob).exists()
+
+
+def test_it_lets_only_writers_of_the_session_manage_links():
+    alice, session = shared_session()
+    bob = make_user("bob")
+    assert client_for(bob).get(reverse("conversations:share", args=[session.public_id])).status_code == 404
+    assert client_for(bob).post(reverse("conversations:revoke", args=[session.public_id])).status_code == 404
