@@ -22,6 +22,9 @@ MULTIBYTE_WORDS = (" café", " niño", " 日本語", " 🙂", " über", " crème
 SENTENCE_ENDS = (".", ".", ".", "!", "?")
 # Tokens offered as alternatives in top_logprobs.
 ALTERNATIVES = tuple(dict.fromkeys(WORDS + MULTIBYTE_WORDS + SENTENCE_ENDS + (",", "\n")))
+# With the `stamp` knob every content token is this placeholder, replaced by the send time as the
+# bytes go out (wire.stamp): events stay serialized ahead of time.
+STAMP_PLACEHOLDER = "<wall-clock-time> "
 JSON_OBJECT_SCHEMA = {
     "type": "object",
     "properties": {
@@ -69,7 +72,9 @@ def plan_choices(body: dict, knobs: Knobs) -> list[ChoicePlan]:
 
 def _plan_choice(body: dict, knobs: Knobs, index: int) -> ChoicePlan:
     seed = body.get("seed") or 0
-    rng = random.Random(f"{seed}:{index}:{last_user_text(body['messages'])}")
+    # Sampling settings shape the words too, so columns compared at different temperatures differ.
+    sampling = f"{body.get('temperature')}:{body.get('top_p')}"
+    rng = random.Random(f"{seed}:{index}:{sampling}:{last_user_text(body['messages'])}")
     tools = tool_targets(body)
     if tools:
         calls = [_tool_call(tool, rng) for tool in tools]
@@ -103,6 +108,8 @@ def _content_tokens(body: dict, knobs: Knobs, rng: random.Random) -> list[str]:
         return split_text(json.dumps(build_instance(schema, rng), ensure_ascii=False), rng)
     if kind == "json_object":
         return split_text(json.dumps(build_instance(JSON_OBJECT_SCHEMA, rng), ensure_ascii=False), rng)
+    if knobs.stamp:
+        return [STAMP_PLACEHOLDER] * knobs.tokens
     return word_tokens(knobs.tokens, rng)
 
 

@@ -13,6 +13,10 @@ A knob comes from an `X-Fake-<Knob>` header (tests) or from a model-name suffix 
                  (or the same model string)
   after          token steps a mid-stream fault lets through first (default 3)
   split          1: every SSE event goes out in two writes, cut inside a multibyte character
+  stamp          1: each content token is the wall-clock time it was sent, `time.time()` as
+                 "1764441234.123456 ", so a client in another process can measure per-token delay
+                 (a non-streamed answer carries its send time in every token; logprob `bytes` are
+                 those of the placeholder the time replaces)
 """
 
 from collections import Counter
@@ -43,6 +47,7 @@ class Knobs:
     retry_after: int = 1
     times: int | None = None
     split: bool = False
+    stamp: bool = False
     # How many token steps a mid-stream fault lets through first.
     after: int = 3
 
@@ -62,6 +67,7 @@ _KNOB_FIELDS = {
     "retry_after": "retry_after",
     "times": "times",
     "split": "split",
+    "stamp": "stamp",
     "after": "after",
 }
 
@@ -95,8 +101,8 @@ def _with_knob(knobs: Knobs, name: str, value: str, param: str) -> Knobs:
             known = ", ".join(sorted(STATUS_FAULTS | STREAM_FAULTS))
             raise KnobError(f"Unknown fault {value!r}; known: {known}.", param)
         return replace(knobs, fault=value)
-    if field == "split":
-        return replace(knobs, split=value.lower() not in ("0", "false", "no", "off"))
+    if field in ("split", "stamp"):
+        return replace(knobs, **{field: value.lower() not in ("0", "false", "no", "off")})
     if not value.isdigit():
         raise KnobError(f"Knob {name!r} needs a whole number, got {value!r}.", param)
     return replace(knobs, **{field: int(value)})

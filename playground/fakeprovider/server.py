@@ -6,6 +6,7 @@
 """
 
 import asyncio
+import json
 import re
 import threading
 import time
@@ -18,7 +19,7 @@ from .http11 import Exchange, serve_connection
 from .knobs import KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs, split_model
 from .observation import Observations, RecordedRequest, StreamRecord
 from .wire import (
-    MALFORMED_EVENT, RequestError, ResponseHead, completion_body, error_event, parse_request, status_error,
+    MALFORMED_EVENT, RequestError, ResponseHead, completion_body, error_event, parse_request, stamp, status_error,
     stream_events, usage,
 )
 
@@ -249,7 +250,10 @@ async def _complete(exchange: Exchange, answer: _Answer) -> None:
         return await exchange.send_json(error.status, error.body())
     if fault == "malformed":
         return await exchange.send_body(200, "application/json", b'{"id": "chatcmpl-')
-    await exchange.send_json(200, completion_body(answer.head, answer.plans, answer.usage))
+    body = completion_body(answer.head, answer.plans, answer.usage)
+    if knobs.stamp:
+        return await exchange.send_body(200, "application/json", stamp(json.dumps(body, ensure_ascii=False).encode()))
+    await exchange.send_json(200, body)
 
 
 async def _send_stream(exchange: Exchange, events, knobs: Knobs, fault: str | None) -> str:
@@ -260,7 +264,7 @@ async def _send_stream(exchange: Exchange, events, knobs: Knobs, fault: str | No
     for number, step in enumerate(events.steps[: knobs.after] if fault else events.steps):
         if number and knobs.delay_ms:
             await asyncio.sleep(knobs.delay_ms / 1000)
-        await exchange.send_events(step, knobs.split)
+        await exchange.send_events([stamp(event) for event in step] if knobs.stamp else step, knobs.split)
     if fault:
         await _break_stream(exchange, fault, knobs.split)
         return f"fault:{fault}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from playground.spec.validators import REQUEST, error_messages
 
-from .generation import ChoicePlan, Delta
+from .generation import STAMP_PLACEHOLDER, ChoicePlan, Delta
 
 SYSTEM_FINGERPRINT = "fp_fake0001"
 DONE_EVENT = b"data: [DONE]\n\n"
@@ -188,6 +188,14 @@ class _ChunkWriter:
 
 def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_STAMP_BYTES = STAMP_PLACEHOLDER.encode()
+
+
+def stamp(data: bytes) -> bytes:
+    """Put the wall-clock time of now into every stamp placeholder (the `stamp` knob)."""
+    return data.replace(_STAMP_BYTES, f"{time.time():.6f} ".encode())
 
 
 def error_event(message: str) -> bytes:
