@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "playground.conversations",
     "playground.runs",
     "playground.fakeprovider",
+    "playground.ops",
 ]
 
 MIDDLEWARE = [
@@ -101,8 +102,11 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, or an embedded PostgreSQL (pgserver) in the data folder.
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql"))
+# Connections are kept for DB_CONN_MAX_AGE seconds: run tasks make short ORM calls from worker
+# threads, and opening a connection for each cost a measurable share of the relay's CPU.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -110,6 +114,8 @@ else:
             "NAME": "playground",
             "USER": "postgres",
             "HOST": str(DATA_DIR / "pgdata"),
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 if TESTING:
@@ -124,7 +130,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": env_int("CHANNEL_CAPACITY", 100, minimum=1)},
+            "CONFIG": {
+                # redis-py 8 times socket reads out after 5 s by default, which aborts the layer's
+                # 5 s blocking BZPOPMIN and kills every consumer (django/channels_redis#422):
+                # allow longer reads, still bounded so a vanished Redis is noticed.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": env_int("CHANNEL_CAPACITY", 100, minimum=1),
+                # Key prefix in Redis: several playgrounds (or test runs) can share one Redis.
+                "prefix": env_str("CHANNEL_PREFIX", "asgi"),
+            },
         }
     }
 else:
@@ -147,6 +161,9 @@ PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 3, minimum=0)
 # Loopback and private addresses as provider URLs: allowed in development (local servers), not in
 # production, so a team server cannot be used to reach its own internal network.
 ALLOW_PRIVATE_PROVIDER_URLS = env_bool("ALLOW_PRIVATE_PROVIDER_URLS", DEBUG)
+# Per-user limits on runs, so one user (or a runaway script) cannot exhaust a shared server.
+RUNS_MAX_CONCURRENT = env_int("RUNS_MAX_CONCURRENT", 8, minimum=1)
+RUNS_PER_MINUTE = env_int("RUNS_PER_MINUTE", 60, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -194,11 +211,30 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Operations (playground/ops, docs/DEPLOY.md): logs, metrics, graceful shutdown, run sweep, local model.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+# /metrics answers a request carrying "Authorization: Bearer <METRICS_TOKEN>"; with no token set,
+# only loopback requests in DEBUG.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# On SIGTERM, running runs get this long to finish before they are stored as interrupted.
+SHUTDOWN_GRACE = env_float("SHUTDOWN_GRACE", 30.0)
+# Every RUN_SWEEP_INTERVAL seconds each process marks runs silent for RUN_STALE_AFTER seconds
+# (their process died) interrupted. RUN_STALE_AFTER must stay above the 5 s run heartbeat.
+RUN_SWEEP_INTERVAL = env_float("RUN_SWEEP_INTERVAL", 30.0, minimum=0.1)
+RUN_STALE_AFTER = env_float("RUN_STALE_AFTER", 20.0, minimum=6.0)
+# The optional local model server (`manage.py localmodel`); every workspace sees it as "Local".
+LOCAL_MODEL_URL = env_url("LOCAL_MODEL_URL", ("http", "https")) or "http://127.0.0.1:8200/v1"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "playground.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }

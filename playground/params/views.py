@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -179,8 +179,11 @@ async def models(request: HttpRequest) -> HttpResponse:
         context.update(models=cached, cached=True)
     else:
         try:
-            context["models"] = await list_models(choice.config())
+            config = await sync_to_async(choice.checked_config)()
+            context["models"] = await list_models(config)
             await cache.aset(cache_key, context["models"], MODELS_CACHE_SECONDS)
+        except ValidationError as refused:
+            context["error"] = {"message": refused.messages[0], "hint": ""}
         except ProviderError as error:
             context["error"] = {"message": error.message, "hint": error.hint}
     return await sync_to_async(render)(request, "params/models.html", context)

@@ -65,8 +65,11 @@ async def close_client() -> None:
 
 
 def encode_body(body: dict) -> bytes:
-    """The exact bytes sent for a body: the same stored body always re-sends byte for byte."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes sent for a body: the same stored body always re-sends byte for byte.
+
+    Keys are sorted because PostgreSQL's JSONB does not keep key order: the stored request, encoded
+    again, must give the bytes that were sent."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
 
 
 async def stream_chat(config: ProviderConfig, body: dict, *, deadline: float | None = None,

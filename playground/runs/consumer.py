@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from playground.ops import lifecycle
 from playground.teams import access
 
 from . import service, store
@@ -69,6 +70,7 @@ class RunSocketMixin:
             await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(denied) or "Not allowed."})
 
     async def _start(self, content):
+        lifecycle.refuse_runs_when_draining()
         user = self.scope["user"]
         tasks = await service.create_runs(
             user, self.scope.get("session"), self.channel_layer,
@@ -94,7 +96,7 @@ class RunSocketMixin:
         after = content.get("after", -1)
         after = after if isinstance(after, int) and after >= -1 else -1
         if not run.is_live:
-            await self._send_snapshot(run.public_id)
+            await self._send_snapshot(run.public_id, watched=False)
             return
         await self._subscribe(run.public_id, after=after)
         await self._request_backlog(run.public_id, run.worker)
@@ -130,8 +132,8 @@ class RunSocketMixin:
         asyncio.get_running_loop().call_later(BACKLOG_TIMEOUT, lambda: asyncio.ensure_future(self._backlog_timed_out(run_id, after)))
 
     async def _backlog_timed_out(self, run_id: str, after: int):
-        if self.backlog_requested.get(run_id) != after:
-            return  # answered
+        if self.backlog_requested.get(run_id) != after or run_id not in self.expected:
+            return  # answered, or no longer watched
         del self.backlog_requested[run_id]
         run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
         if run.is_live and self.expected.get(run_id) is not None and run.heartbeat_at > timezone.now() - store.STALE_AFTER:
@@ -140,7 +142,11 @@ class RunSocketMixin:
             # The run ended, or its process is gone: the stored run is the truth.
             await self._send_snapshot(run_id)
 
-    async def _send_snapshot(self, run_id: str):
+    async def _send_snapshot(self, run_id: str, *, watched: bool = True):
+        # Stop watching before the first await, so the silence watchdog and a backlog time-out
+        # cannot both send a snapshot of the same run.
+        if watched and run_id not in self.expected:
+            return
         if run_id in self.expected:
             await self._unsubscribe(run_id)
         run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)

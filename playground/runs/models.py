@@ -45,6 +45,8 @@ class Run(models.Model):
     error = models.JSONField(null=True, blank=True)
     # Seconds since started_at at which each chunk arrived, for playback.
     chunk_times = models.JSONField(default=list)
+    # Characters of the first choice's text each chunk carried, aligned with chunk_times (playback).
+    chunk_lengths = models.JSONField(default=list)
     notices = models.JSONField(default=list, blank=True)
 
     started_at = models.DateTimeField(auto_now_add=True)

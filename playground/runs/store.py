@@ -6,15 +6,17 @@ heartbeat every few seconds when it does not), one update at the end — never o
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from playground.conversations import pricing, search
 from playground.conversations.models import Conversation
 
 from .models import Run, Status
 
 # A run whose process has not written for this long is taken for dead (see HEARTBEAT_INTERVAL).
-STALE_AFTER = timedelta(seconds=20)
+STALE_AFTER = timedelta(seconds=settings.RUN_STALE_AFTER)
 
 
 def first_prompt(body: dict) -> str:
@@ -58,7 +60,8 @@ def checkpoint(run_id: str, choices: list[dict]) -> None:
     Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(choices=choices, heartbeat_at=timezone.now())
 
 
-def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, metrics, notices) -> None:
+def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, chunk_lengths, metrics, notices) -> str | None:
+    """Store the end of a run; return its cost in the workspace's prices, as text, when known."""
     Run.objects.filter(public_id=run_id).update(
         status=status,
         choices=choices,
@@ -66,11 +69,16 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         usage=usage,
         error=error,
         chunk_times=chunk_times,
+        chunk_lengths=chunk_lengths,
         notices=notices,
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
         **metrics,
     )
+    run = Run.objects.select_related("conversation__workspace").get(public_id=run_id)
+    # Once per finished run, never while streaming: the session's search text and facets.
+    search.reindex(run.conversation_id)
+    return _cost_text(run)
 
 
 def sweep_interrupted(now=None) -> int:
@@ -96,6 +104,11 @@ def notices_for(body: dict, choices: list[dict], usage: dict | None, status: str
     return notes
 
 
+def _cost_text(run: Run) -> str | None:
+    cost = pricing.cost_for(run, pricing.prices_of(run.conversation.workspace))
+    return None if cost is None else str(cost)
+
+
 def snapshot_frame(run: Run) -> dict:
     """A whole stored run as one frame, for sockets that attach after its task has gone."""
     from .render import render_markdown
@@ -109,12 +122,14 @@ def snapshot_frame(run: Run) -> dict:
         "comparison": run.comparison,
         "model": run.model,
         "provider": run.provider_name,
+        "provider_id": run.provider_id,
         "request": run.request,
         "choices": [{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
         "usage": run.usage,
         "error": run.error,
         "notices": run.notices,
         "metrics": {
+            "cost": _cost_text(run),
             "time_to_first_token": run.time_to_first_token,
             "total_time": run.total_time,
             "output_tokens": run.output_tokens,

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
 from django.conf import settings
 
+from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
 from playground.providers.errors import ProviderError
 
@@ -53,6 +54,7 @@ class RunTask:
         self.usage_pending = None
         self.assembler = Assembler()
         self.chunk_times: list[float] = []
+        self.chunk_lengths: list[int] = []
         self.started = time.monotonic()
         self.first_token: float | None = None
         self.status = Status.STREAMING
@@ -67,6 +69,7 @@ class RunTask:
 
     def start(self) -> asyncio.Task:
         ACTIVE[self.run_id] = self
+        ops_metrics.run_started(self)
         self._task = asyncio.get_running_loop().create_task(self._main(), name=f"run {self.run_id}")
         return self._task
 
@@ -100,6 +103,7 @@ class RunTask:
             await self._finish()
         finally:
             self.finished.set()
+            ops_metrics.run_finished(self)
             try:
                 await asyncio.sleep(LINGER)
             finally:
@@ -124,9 +128,11 @@ class RunTask:
             else:
                 continue
             self.chunk_times.append(round(now - self.started, 4))
+            self.chunk_lengths.append(sum(len(new.get("content", "")) for new in news if new["index"] == 0))
             if news and self.first_token is None:
                 self.first_token = now
             if news:
+                ops_metrics.news_arrived(self.run_id, now)
                 merge_news(self.pending, news)
             if event.data.get("usage"):
                 self.usage_pending = event.data["usage"]
@@ -134,6 +140,7 @@ class RunTask:
             self._news.set()
 
     async def _on_retry(self, attempt: int, delay: float, error: ProviderError):
+        ops_metrics.provider_error(error)
         await self._publish({"type": "run.retrying", "attempt": attempt, "delay": round(delay, 2), "message": error.message})
 
     # -- publishing --------------------------------------------------------------------------
@@ -167,6 +174,7 @@ class RunTask:
                 continue
             last_sent = time.monotonic()
             await self._publish(frame)
+            ops_metrics.delta_relayed(self.run_id, taken_at=self.started + frame["elapsed"])
             if self._news.is_set():
                 # More arrived while that frame was being sent: the path is not keeping up, so
                 # let news gather and send it merged, at most ~30 frames a second.
@@ -232,7 +240,7 @@ class RunTask:
         snapshot = self.assembler.snapshot()
         notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status)
         error = self.error.to_dict() if self.error else None
-        await database_sync_to_async(store.finish)(
+        cost = await database_sync_to_async(store.finish)(
             self.run_id,
             status=self.status,
             choices=snapshot,
@@ -240,11 +248,12 @@ class RunTask:
             usage=self.assembler.usage,
             error=error,
             chunk_times=self.chunk_times,
+            chunk_lengths=self.chunk_lengths,
             metrics=metrics,
             notices=notices,
         )
         rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
-        final = {"status": self.status, "choices": rendered, "usage": self.assembler.usage, "metrics": metrics, "notices": notices}
+        final = {"status": self.status, "choices": rendered, "usage": self.assembler.usage, "metrics": {**metrics, "cost": cost}, "notices": notices}
         if self.error:
             await self._publish({"type": "run.error", "error": error, **final})
         else:

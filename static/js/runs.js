@@ -2,7 +2,8 @@
 // batched once per animation frame, so a fast answer never blocks the page; the finished answer
 // is swapped for the server's sanitized markdown once.
 import { send, onFrame } from "./socket.js";
-import { getRequest, showErrors } from "./panel.js";
+import { getRequest, setRequest, showErrors } from "./panel.js";
+import { columnsForRun, differingParameters, isComparing, recordAnswer } from "./compare.js";
 import { appendMessage } from "./messages.js";
 import { renderTokens, probabilityClass } from "./runs-heatmap.js";
 
@@ -16,6 +17,9 @@ const runs = new Map(); // run id -> view state
 let conversation = pageData.conversation;
 let refCounter = 0;
 let pendingRef = null;
+// The run the next one continues, when the user chose it (a branch, an edit, "continue from");
+// otherwise the server finds it from the messages.
+let nextParent = null;
 
 function clone(id) {
   return document.getElementById(id).content.firstElementChild.cloneNode(true);
@@ -40,16 +44,69 @@ function runView(frame) {
   el.dataset.run = frame.run;
   view = { id: frame.run, el, nextSeq: 0, choices: new Map(), status: "streaming", tokens: 0, ttft: null, elapsed: 0, request: frame.request || {} };
   el.querySelector(".run-stop").addEventListener("click", () => cancel(view.id));
+  el.querySelector(".run-rerun").addEventListener("click", () => rerun(view));
+  el.querySelector(".run-edit").addEventListener("click", () => setRequest(view.request, view.providerId));
+  el.querySelector(".run-playback").href = `/sessions/runs/${frame.run}/playback`;
+  el.querySelector(".run-body").href = `/sessions/runs/${frame.run}/request.json`;
   runs.set(frame.run, view);
   outputs.append(el);
   return view;
+}
+
+// Runs started together in compare mode sit side by side in one row, headed by what differs.
+const comparisons = new Map();
+
+function placeInComparison(view, frame) {
+  if (!frame.comparison) return;
+  let row = comparisons.get(frame.comparison);
+  if (!row) {
+    const el = clone("comparison-template");
+    row = { el, views: [] };
+    comparisons.set(frame.comparison, row);
+    outputs.insertBefore(el, view.el);
+  }
+  if (!row.views.includes(view)) row.views.push(view);
+  view.column = frame.column;
+  row.views.sort((a, b) => a.column - b.column);
+  const holder = row.el.querySelector(".comparison-columns");
+  row.views.forEach((v) => holder.append(v.el));
+  holder.dataset.count = row.views.length;
+  const differing = differingParameters(row.views.map((v) => v.request));
+  const list = row.el.querySelector(".comparison-diff");
+  list.replaceChildren();
+  for (const [key, values] of Object.entries(differing)) {
+    const term = Object.assign(document.createElement("dt"), { textContent: key });
+    const detail = document.createElement("dd");
+    values.forEach((value, i) => {
+      const chip = document.createElement("span");
+      chip.className = "diff-chip";
+      chip.textContent = `${i + 1}: ${value === undefined ? "unset" : JSON.stringify(value)}`;
+      detail.append(chip);
+    });
+    list.append(term, detail);
+  }
+  const links = row.el.querySelector(".comparison-links");
+  links.replaceChildren(
+    ...row.views.slice(1).map((other, i) => Object.assign(document.createElement("a"), {
+      href: `/sessions/diff?a=${row.views[0].id}&b=${other.id}`,
+      target: "_blank",
+      rel: "noopener",
+      className: "comparison-diff-link",
+      textContent: `Diff 1 ↔ ${i + 2}`,
+    })),
+  );
+  row.el.querySelector(".comparison-title").textContent = Object.keys(differing).length
+    ? `${row.views.length} columns · differing parameters`
+    : `${row.views.length} columns · same parameters`;
 }
 
 function describe(view, frame) {
   view.el.querySelector(".run-model").textContent = frame.model || "";
   view.el.querySelector(".run-provider").textContent = frame.provider ? `via ${frame.provider}` : "";
   view.request = frame.request || view.request;
+  view.providerId = frame.provider_id;
   view.n = view.request.n || 1;
+  placeInComparison(view, frame);
 }
 
 function choiceView(view, index) {
@@ -77,6 +134,7 @@ function setStatus(view, status, label) {
   view.el.dataset.status = status;
   view.el.querySelector(".run-status").textContent = label || status;
   view.el.querySelector(".run-stop").hidden = status !== "streaming";
+  view.el.querySelector(".run-actions").hidden = status === "streaming" || !pageData.can_write;
   updateControls();
 }
 
@@ -88,6 +146,7 @@ function updateMetrics(view, metrics) {
   const parts = [`first token ${fmt(ttft)}`, `${tokens || 0} tokens`];
   if (rate) parts.push(`${rate.toFixed(1)} tok/s`);
   if (metrics && metrics.total_time != null) parts.push(`total ${fmt(metrics.total_time)}`);
+  if (metrics && metrics.cost != null) parts.push(`$${Number(metrics.cost).toFixed(6).replace(/0+$/, "").replace(/\.$/, "")}`);
   view.el.querySelector(".run-metrics").textContent = parts.join(" · ");
 }
 
@@ -223,6 +282,9 @@ function finish(view, frame) {
   view.elapsed = frame.metrics ? frame.metrics.total_time : view.elapsed;
   updateMetrics(view, frame.metrics);
   finishChoices(view, frame.choices);
+  if (frame.type !== "run.snapshot" && view.column !== undefined && view.choices.has(0)) {
+    recordAnswer(view.column, { role: "assistant", content: view.choices.get(0).content });
+  }
   showNotices(view, frame.notices);
   if (frame.error) showError(view, frame.error);
   const foot = view.el.querySelector(".run-foot");
@@ -355,9 +417,22 @@ export function startRun() {
     return;
   }
   showErrors({});
+  const columns = isComparing() ? columnsForRun() : [{ provider, body }];
+  if (columns.some((column) => !column.provider)) {
+    say("Every column needs a provider.", "error");
+    return;
+  }
   pendingRef = `r${++refCounter}`;
-  send({ type: "run.start", ref: pendingRef, conversation, columns: [{ provider, body }] });
+  send({ type: "run.start", ref: pendingRef, conversation, parent: nextParent, columns });
+  nextParent = null;
   say("Starting…");
+  updateControls();
+}
+
+function rerun(view) {
+  // The stored request, unchanged: the provider receives the same bytes again.
+  pendingRef = `r${++refCounter}`;
+  send({ type: "run.start", ref: pendingRef, conversation, columns: [{ provider: view.providerId, body: view.request }] });
   updateControls();
 }
 
@@ -370,9 +445,21 @@ function continueFrom(view, index) {
   const message = { role: "assistant", content: choice.content || null };
   const calls = [...choice.tools.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => ({ id: t.id, type: "function", function: { name: t.name, arguments: t.args } }));
   if (calls.length) message.tool_calls = calls;
+  if (isComparing()) {
+    // Each column continues from its own answer; the shared list only gets the next user turn.
+    appendMessage({ role: "user", content: "" });
+    return;
+  }
+  nextParent = view.id;
   appendMessage(message);
   if (calls.length) calls.forEach((call) => appendMessage({ role: "tool", tool_call_id: call.id, content: "" }));
   else appendMessage({ role: "user", content: "" });
+}
+
+for (const name of ["playground:branch", "playground:edit"]) {
+  window.addEventListener(name, (event) => {
+    nextParent = (event.detail && event.detail.parent) || null;
+  });
 }
 
 form.addEventListener("submit", (event) => {

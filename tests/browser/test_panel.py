@@ -160,6 +160,7 @@ def test_it_lists_models_shows_code_and_keeps_presets(signed_in_page, live_serve
     credential.set_api_key("sk-test-browser")
     credential.save()
     page.reload()
+    page.select_option("#f-provider", label="Fake")
     expect(page.locator("#f-provider")).to_have_value(credential.public_id)
     expect(page.locator("#model-options option").first).to_be_attached(timeout=10_000)
     model = page.locator("#model-options option").first.get_attribute("value")

@@ -17,11 +17,13 @@ def playground(signed_in_page, live_server_url, fake_provider):
     credential.save()
     signed_in_page.goto(f"{live_server_url}/")
     expect(signed_in_page.locator("#socket-status")).to_have_text("Connected")
+    # Named, not left to the default: a local model server on this machine adds a "Local" provider.
+    signed_in_page.select_option("#f-provider", label="Fake")
     return signed_in_page
 
 
 def type_prompt(page, prompt, model):
-    page.fill("input[name=model]", model)
+    page.fill("#f-model", model)
     page.locator(".message[data-role=user] textarea").last.fill(prompt)
 
 

@@ -36,9 +36,10 @@ async def test_it_sends_the_body_as_compact_utf8_json_byte_for_byte(provider, fa
     body = chat_body("Déjà vu — 東京 🚀", stream=True, temperature=0.5, metadata={"ticket": "ÅÄÖ"})
 
     await collect(provider, body)
-    await collect(provider, json.loads(json.dumps(body)))
+    # The same body with its keys in another order, as PostgreSQL's JSONB gives a stored one back.
+    await collect(provider, dict(reversed(list(json.loads(json.dumps(body)).items()))))
 
-    expected = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    expected = json.dumps(body, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
     assert encode_body(body) == expected
     assert [request.body for request in fake_provider.requests] == [expected, expected]
 
