@@ -144,7 +144,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "playground.core.layers.InMemoryChannelLayer",
             "CONFIG": {"capacity": env_int("CHANNEL_CAPACITY", 100, minimum=1)},
         }
     }

@@ -25,9 +25,12 @@ from .render import render_markdown
 
 log = logging.getLogger(__name__)
 
-# Under pressure (news arriving while a frame is still being sent) frames are merged and spaced
-# at least this far apart, so a fast provider cannot flood the browser.
+# Under pressure (news arriving while a frame is still being sent, or the publisher waking late
+# because the process is busy) frames are merged and spaced at least this far apart, so a fast
+# provider or a crowd of streams cannot flood the browser or the process.
 MERGED_FRAME_INTERVAL = 1 / 30
+# A publisher woken this long after its news arrived is behind: the path is not keeping up.
+PRESSURE_LAG = 0.005
 CHECKPOINT_INTERVAL = 1.0
 HEARTBEAT_INTERVAL = 5.0
 # After the end, the task keeps answering backlog requests this long for sockets that attached
@@ -61,6 +64,7 @@ class RunTask:
         self.error: ProviderError | None = None
         self.finished = asyncio.Event()
         self._news = asyncio.Event()
+        self._news_since = 0.0  # when the oldest news not yet published arrived
         self._dirty = False
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
@@ -133,6 +137,8 @@ class RunTask:
                 self.first_token = now
             if news:
                 ops_metrics.news_arrived(self.run_id, now)
+                if not self.pending:
+                    self._news_since = now
                 merge_news(self.pending, news)
             if event.data.get("usage"):
                 self.usage_pending = event.data["usage"]
@@ -168,6 +174,10 @@ class RunTask:
         last_sent = 0.0
         while True:
             await self._news.wait()
+            if time.monotonic() - self._news_since > PRESSURE_LAG:
+                # Woken late: the process is busy relaying (many streams, a fast provider), so
+                # this frame waits out the merged-frame interval and carries what gathers meanwhile.
+                await asyncio.sleep(max(0.0, last_sent + MERGED_FRAME_INTERVAL - time.monotonic()))
             self._news.clear()
             frame = self._take_news()
             if frame is None:

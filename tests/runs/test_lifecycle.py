@@ -14,7 +14,8 @@ from playground.runs.models import Run
 from .helpers import body, frames_until_end, make_member, open_socket, start, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SLOW = "fake-gpt@tokens=60,delay=30"
+# Long enough that a socket attaching after a few deltas always finds the run still streaming.
+SLOW = "fake-gpt@tokens=150,delay=30"
 
 
 async def receive_deltas(socket, count):
