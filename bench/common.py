@@ -51,7 +51,9 @@ def server_env(debug: bool) -> dict[str, str]:
     loopback provider URLs are allowed explicitly (the fake provider lives on 127.0.0.1)."""
     data = ROOT / ".data"
     env = {"DJANGO_SETTINGS_MODULE": "playground.settings", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-           "DEBUG": "1" if debug else "0", "DATABASE_URL": database_url()}
+           "DEBUG": "1" if debug else "0", "DATABASE_URL": database_url(),
+           # One bench user starts every stream: lift the per-user run limits for it.
+           "RUNS_MAX_CONCURRENT": "100000", "RUNS_PER_MINUTE": "100000"}
     if not debug:
         env.update({
             "SECRET_KEY": _kept(data / "secret_key"), "ENCRYPTION_KEYS": _kept(data / "encryption_key"),

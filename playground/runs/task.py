@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 MERGED_FRAME_INTERVAL = 1 / 30
 # A publisher woken this long after its news arrived is behind: the path is not keeping up.
 PRESSURE_LAG = 0.005
+# The longest a loaded process lets news gather into one frame.
+MAX_MERGED_FRAME_INTERVAL = 0.25
 CHECKPOINT_INTERVAL = 1.0
 HEARTBEAT_INTERVAL = 5.0
 # After the end, the task keeps answering backlog requests this long for sockets that attached
@@ -174,10 +176,13 @@ class RunTask:
         last_sent = 0.0
         while True:
             await self._news.wait()
-            if time.monotonic() - self._news_since > PRESSURE_LAG:
+            lag = time.monotonic() - self._news_since
+            if lag > PRESSURE_LAG:
                 # Woken late: the process is busy relaying (many streams, a fast provider), so
                 # this frame waits out the merged-frame interval and carries what gathers meanwhile.
-                await asyncio.sleep(max(0.0, last_sent + MERGED_FRAME_INTERVAL - time.monotonic()))
+                # The busier the process, the longer the interval: fewer, fuller frames cost less.
+                interval = min(MAX_MERGED_FRAME_INTERVAL, max(MERGED_FRAME_INTERVAL, 4 * lag))
+                await asyncio.sleep(max(0.0, last_sent + interval - time.monotonic()))
             self._news.clear()
             frame = self._take_news()
             if frame is None:
