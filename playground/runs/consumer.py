@@ -31,6 +31,8 @@ class RunSocketMixin:
     def init_runs(self):
         self.expected: dict[str, int] = {}
         self.backlog_requested: dict[str, int] = {}
+        # The control channel of each watched run's process, so a gap is mended without a query.
+        self.controls: dict[str, str] = {}
         # When each watched run last sent something. A layer can drop a run's last frame with no
         # later frame to reveal the gap, so a run silent for too long is asked for its backlog.
         self.last_heard: dict[str, float] = {}
@@ -77,7 +79,7 @@ class RunSocketMixin:
             conversation_id=content.get("conversation"), parent_id=content.get("parent"), columns=content.get("columns"),
         )
         for task in tasks:
-            await self._subscribe(task.run_id, after=-1)
+            await self._subscribe(task.run_id, after=-1, control=task.control)
         await self.send_json({"type": "run.accepted", "ref": content.get("ref"), "runs": [t.run_id for t in tasks],
                               "conversation": tasks[0].meta["conversation"]})
         for task in tasks:
@@ -89,7 +91,7 @@ class RunSocketMixin:
         if not run.is_live:
             await self.send_json({"type": "error", "ref": content.get("ref"), "message": "That run is not streaming any more."})
             return
-        await self.channel_layer.send(run.worker, {"type": "run.cancel"})
+        await self.channel_layer.send(run.worker, {"type": "run.cancel", "run": run.public_id})
 
     async def _attach(self, content):
         run = await database_sync_to_async(access.get_run_for)(self.scope["user"], str(content.get("run", "")))
@@ -98,15 +100,16 @@ class RunSocketMixin:
         if not run.is_live:
             await self._send_snapshot(run.public_id, watched=False)
             return
-        await self._subscribe(run.public_id, after=after)
-        await self._request_backlog(run.public_id, run.worker)
+        await self._subscribe(run.public_id, after=after, control=run.worker)
+        await self._request_backlog(run.public_id)
 
     # -- subscriptions -------------------------------------------------------------------------
 
-    async def _subscribe(self, run_id: str, after: int):
+    async def _subscribe(self, run_id: str, after: int, control: str):
         if run_id not in self.expected:
             await self.channel_layer.group_add(run_group(run_id), self.channel_name)
         self.expected[run_id] = after + 1
+        self.controls[run_id] = control
         self.last_heard[run_id] = time.monotonic()
         if self.watchdog is None or self.watchdog.done():
             self.watchdog = asyncio.create_task(self._watch_silent_runs())
@@ -115,29 +118,32 @@ class RunSocketMixin:
         self.expected.pop(run_id, None)
         self.backlog_requested.pop(run_id, None)
         self.last_heard.pop(run_id, None)
+        self.controls.pop(run_id, None)
         await self.channel_layer.group_discard(run_group(run_id), self.channel_name)
 
-    async def _request_backlog(self, run_id: str, control: str | None = None):
-        if run_id in self.backlog_requested:
+    async def _request_backlog(self, run_id: str):
+        # Straight to the run's process, even if the run has just ended there: its task keeps the
+        # backlog a while, and frames beat a snapshot. (Redis may also deliver two frames sent
+        # within the same instant out of order, which looks like a gap.)
+        if run_id in self.backlog_requested or run_id not in self.expected:
             return
-        if control is None:
-            run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
-            if not run.is_live:
-                await self._send_snapshot(run_id)
-                return
-            control = run.worker
+        control = self.controls[run_id]
         after = self.expected[run_id] - 1
         self.backlog_requested[run_id] = after
-        await self.channel_layer.send(control, {"type": "run.backlog", "reply_to": self.channel_name, "after": after})
+        await self.channel_layer.send(control, {"type": "run.backlog", "run": run_id, "reply_to": self.channel_name, "after": after})
         asyncio.get_running_loop().call_later(BACKLOG_TIMEOUT, lambda: asyncio.ensure_future(self._backlog_timed_out(run_id, after)))
 
     async def _backlog_timed_out(self, run_id: str, after: int):
         if self.backlog_requested.get(run_id) != after or run_id not in self.expected:
             return  # answered, or no longer watched
         del self.backlog_requested[run_id]
-        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+        try:
+            run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+        except (Http404, PermissionDenied):
+            await self._unsubscribe(run_id)  # access was taken away meanwhile
+            return
         if run.is_live and self.expected.get(run_id) is not None and run.heartbeat_at > timezone.now() - store.STALE_AFTER:
-            await self._request_backlog(run_id, run.worker)  # the task is alive, just busy: ask again
+            await self._request_backlog(run_id)  # the task is alive, just busy: ask again
         else:
             # The run ended, or its process is gone: the stored run is the truth.
             await self._send_snapshot(run_id)

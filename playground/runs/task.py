@@ -48,7 +48,7 @@ ACTIVE: dict[str, "RunTask"] = {}
 class RunTask:
     def __init__(self, *, run_id: str, control: str, config, body: dict, layer, meta: dict):
         self.run_id = run_id
-        self.control = control
+        self.control = control  # this run's control channel: cancel and backlog requests
         self.config = config
         self.body = body
         self.layer = layer
@@ -200,18 +200,20 @@ class RunTask:
         if frame is not None:
             await self._publish(frame)
 
-    # -- control channel: cancel and backlog requests, possibly from other processes ---------
+    # -- control messages: cancel and backlog requests, possibly from other processes ---------
 
     async def _serve_control(self):
         while True:
-            message = await self.layer.receive(self.control)
-            kind = message.get("type")
-            if kind == "run.cancel":
-                self.cancel()
-            elif kind == "run.backlog" and message.get("reply_to"):
-                # Answered in its own task: the asker's channel may be full (that is often why it
-                # asks), and the control channel must keep serving meanwhile.
-                asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
+            self.handle_control(await self.layer.receive(self.control))
+
+    def handle_control(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "run.cancel":
+            self.cancel()
+        elif kind == "run.backlog" and message.get("reply_to"):
+            # Answered in its own task: the asker's channel may be full (that is often why it
+            # asks), and the control channel must keep serving meanwhile.
+            asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
 
     async def _send_backlog(self, reply_to: str, after: int):
         deadline = time.monotonic() + BACKLOG_REPLY_PATIENCE
@@ -274,4 +276,5 @@ class RunTask:
         else:
             await self._publish({"type": "run.finished", **final})
         log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})
+
 

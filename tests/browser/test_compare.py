@@ -5,8 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.runs.models import Run
-from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +15,8 @@ def set_temperature(page, value):
     field.dispatch_event("change")
 
 
-def test_it_compares_three_temperatures_side_by_side(signed_in_page, live_server_url, fake_provider):
-    page = signed_in_page
-    credential = ProviderCredential(workspace=personal_workspace(page.user), name="Fake", kind="compatible", base_url=fake_provider.base_url)
-    credential.set_api_key("sk-browser-test")
-    credential.save()
-    page.goto(f"{live_server_url}/")
-    expect(page.locator("#socket-status")).to_have_text("Connected")
-    page.select_option("#f-provider", label="Fake")
+def test_it_compares_three_temperatures_side_by_side(playground):
+    page = playground
     page.fill("#f-model", "fake-gpt@tokens=30,delay=10")
     page.locator(".message[data-role=user] textarea").last.fill("Describe a river")
     set_temperature(page, "0.2")

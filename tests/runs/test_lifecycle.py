@@ -99,9 +99,9 @@ async def test_it_recovers_frames_the_channel_layer_dropped(fake_provider, setti
     original_request = PlaygroundConsumer._request_backlog
     original_send = PlaygroundConsumer.send
 
-    async def counting_request(self, run_id, control=None):
+    async def counting_request(self, run_id):
         backlog_requests.append(run_id)
-        await original_request(self, run_id, control)
+        await original_request(self, run_id)
 
     async def slow_send(self, *args, **kwargs):
         await asyncio.sleep(0.02)  # a slow client: frames pile up past the channel's capacity
