@@ -48,3 +48,15 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel layer object for every test. Each async test runs on its own event loop, and
+    channels-redis keeps asyncio locks that belong to the loop that made them: a run's task left
+    receiving when a test's loop closed would otherwise hand the next test a lock of a dead loop."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
