@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from playground.teams.access import current_workspace, get_conversation_for, providers_for
+from playground.conversations.share_views import writable_workspaces
+from playground.teams.access import SESSION_WORKSPACE_KEY, current_workspace, get_conversation_for, membership_for, providers_for
 
 HEALTH_TIMEOUT = 3.0
 
@@ -20,10 +21,14 @@ HEALTH_TIMEOUT = 3.0
 def playground(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
     workspace, membership = current_workspace(request)
     conversation = get_conversation_for(request.user, conversation_id) if conversation_id else None
-    if conversation is not None:
+    if conversation is not None and conversation.workspace_id != workspace.pk:
+        # Opening a session of another workspace switches to it, so the switcher, the sidebar and
+        # the runs made on this page all agree on where they are.
         workspace = conversation.workspace
+        membership = membership_for(request.user, workspace)
+        request.session[SESSION_WORKSPACE_KEY] = workspace.public_id
     providers = providers_for(workspace)
-    runs = list(conversation.runs.order_by("started_at").values_list("public_id", flat=True)) if conversation else []
+    runs = list(conversation.runs.order_by("started_at", "column").values_list("public_id", flat=True)) if conversation else []
     page_data = {
         "providers": [{"id": p.public_id, "name": p.name, "kind": p.kind} for p in providers],
         "provider": providers[0].public_id if providers else None,
@@ -31,7 +36,10 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
         "runs": runs,
         "can_write": membership.can_write,
     }
-    context = {"conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data}
+    context = {
+        "conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data,
+        "fork_workspaces": writable_workspaces(request.user) if conversation and not membership.can_write else [],
+    }
     return render(request, "core/playground.html", context)
 
 
