@@ -23,6 +23,11 @@ class RunNode:
     def prompt(self) -> str:
         return last_prompt(self.run)[:PREVIEW_LENGTH]
 
+    @property
+    def playable(self) -> bool:
+        """Playback only for a run with text to replay (not a failure before the first token)."""
+        return bool(answer_text(self.run))
+
     def as_dict(self) -> dict:
         run = self.run
         return {
@@ -153,3 +158,30 @@ def parent_for_messages(runs: list[Run], messages: list[dict]) -> Run | None:
         if best_length <= len(branch) < len(wanted) and wanted[: len(branch)] == branch and answer_message(run):
             best, best_length = run, len(branch)
     return best
+
+
+def _describe(message: dict) -> dict:
+    """One message as the transcript shows it: role, readable text, and what is not text."""
+    role = str(message.get("role", "?"))
+    text = message_text(message)
+    content = message.get("content")
+    extras = []
+    if isinstance(content, list):
+        kinds = [part.get("type") for part in content if isinstance(part, dict) and part.get("type") != "text"]
+        extras += [f"{kinds.count(kind)} {kind.replace('_url', '').replace('input_', '')}" for kind in dict.fromkeys(kinds)]
+    calls = [call for call in message.get("tool_calls") or [] if isinstance(call, dict)]
+    if calls:
+        names = ", ".join(str((call.get("function") or {}).get("name", "?")) for call in calls)
+        extras.append(f"calls {names}")
+    detail = message.get("tool_call_id") or ""
+    if extras:
+        detail = " · ".join(filter(None, [detail, *extras]))
+    return {"role": role, "text": text, "detail": detail}
+
+
+def prompt_of(run: Run) -> list[dict]:
+    """What a run answered, for its card in the transcript: the messages it added to its branch."""
+    parent = run.parent if run.parent_id else None
+    if parent is not None and parent.conversation_id != run.conversation_id:
+        parent = None
+    return [_describe(m) for m in new_messages(run, parent) if isinstance(m, dict)]
