@@ -101,7 +101,7 @@ async def create_runs(user, session, layer, *, conversation_id=None, parent_id=N
         meta = {
             "conversation": conversation.public_id, "conversation_title": conversation.title, "column": run.column,
             "comparison": comparison, "model": run.model, "provider": run.provider_name, "provider_id": run.provider_id,
-            "request": run.request,
+            "request": run.request, "prompt": branches.prompt_of(run),
         }
         tasks.append(RunTask(run_id=run.public_id, control=column["control"], config=column["config"], body=column["body"], layer=layer, meta=meta))
     return tasks

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from playground.conversations import pricing, search
+from playground.conversations import branches, pricing, search
 from playground.conversations.models import Conversation
 
 from .models import Run, Status
@@ -124,6 +124,7 @@ def snapshot_frame(run: Run) -> dict:
         "provider": run.provider_name,
         "provider_id": run.provider_id,
         "request": run.request,
+        "prompt": branches.prompt_of(run),
         "choices": [{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
         "usage": run.usage,
         "error": run.error,

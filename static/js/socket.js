@@ -1,6 +1,10 @@
 // The page's one websocket: connects, reconnects with backoff, and routes JSON frames by "type".
 // Other modules register handlers with `onFrame(type, fn)` and send with `send(obj)`.
+// A message bigger than the server takes is refused here (MessageTooLarge), not sent to be
+// dropped along with the connection.
 
+const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
+const maxBytes = pageData.socket_max_bytes || null;
 const handlers = new Map();
 const statusEl = document.getElementById("socket-status");
 let socket = null;
@@ -25,11 +29,29 @@ export function onFrame(type, fn) {
   handlers.get(type).push(fn);
 }
 
+export class MessageTooLarge extends Error {
+  constructor(size, limit) {
+    super(`The message is ${size} bytes; the server takes at most ${limit}.`);
+    this.size = size;
+    this.limit = limit;
+  }
+
+  describe() {
+    const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    return `${mb(this.size)}, and the server takes at most ${mb(this.limit)}`;
+  }
+}
+
 export function send(message) {
+  const text = JSON.stringify(message);
+  if (maxBytes) {
+    const size = new TextEncoder().encode(text).length;
+    if (size > maxBytes) throw new MessageTooLarge(size, maxBytes);
+  }
   if (socket && socket.readyState === WebSocket.OPEN) {
-    socket.send(JSON.stringify(message));
+    socket.send(text);
   } else {
-    pending.push(message);
+    pending.push(text);
   }
 }
 
@@ -47,7 +69,7 @@ function connect() {
     setStatus("open");
     const queued = pending;
     pending = [];
-    queued.forEach(send);
+    queued.forEach((text) => socket.send(text));
     dispatch({ type: "socket.open" });
   });
   socket.addEventListener("message", (event) => {
