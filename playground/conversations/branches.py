@@ -135,6 +135,31 @@ def branch_messages(run: Run) -> list[dict]:
     return [*run.request.get("messages", []), *([answer] if answer else [])]
 
 
+def shared_messages_of(run: Run) -> list[dict]:
+    """The message list the composer held when `run` was started (its request's, except in compare
+    mode, where each column's request also holds that column's own earlier answers)."""
+    return run.shared_messages if run.shared_messages is not None else run.request.get("messages", [])
+
+
+def _starts_with(messages: list, prefix: list) -> bool:
+    return len(prefix) <= len(messages) and messages[: len(prefix)] == prefix
+
+
+def column_messages(shared: list[dict], after: Run) -> list[dict]:
+    """The messages a compare column sends when it continues from its own run `after`.
+
+    The composer's list is shared by every column, but each column continues its own answers:
+    its request is `after`'s request and answer, then whatever the composer gained since `after`
+    was sent. A list that already holds `after`'s answer (one column, "continue from this
+    answer") is sent as it is, and so is one whose earlier messages were edited (a new branch)."""
+    if _starts_with(shared, branch_messages(after)):
+        return shared
+    before = shared_messages_of(after)
+    if _starts_with(shared, before):
+        return [*branch_messages(after), *shared[len(before):]]
+    return shared
+
+
 def new_messages(run: Run, parent: Run | None) -> list[dict]:
     """The messages a run added to its parent's branch (all of them for a root run)."""
     messages = run.request.get("messages", [])
@@ -158,30 +183,3 @@ def parent_for_messages(runs: list[Run], messages: list[dict]) -> Run | None:
         if best_length <= len(branch) < len(wanted) and wanted[: len(branch)] == branch and answer_message(run):
             best, best_length = run, len(branch)
     return best
-
-
-def _describe(message: dict) -> dict:
-    """One message as the transcript shows it: role, readable text, and what is not text."""
-    role = str(message.get("role", "?"))
-    text = message_text(message)
-    content = message.get("content")
-    extras = []
-    if isinstance(content, list):
-        kinds = [part.get("type") for part in content if isinstance(part, dict) and part.get("type") != "text"]
-        extras += [f"{kinds.count(kind)} {kind.replace('_url', '').replace('input_', '')}" for kind in dict.fromkeys(kinds)]
-    calls = [call for call in message.get("tool_calls") or [] if isinstance(call, dict)]
-    if calls:
-        names = ", ".join(str((call.get("function") or {}).get("name", "?")) for call in calls)
-        extras.append(f"calls {names}")
-    detail = message.get("tool_call_id") or ""
-    if extras:
-        detail = " · ".join(filter(None, [detail, *extras]))
-    return {"role": role, "text": text, "detail": detail}
-
-
-def prompt_of(run: Run) -> list[dict]:
-    """What a run answered, for its card in the transcript: the messages it added to its branch."""
-    parent = run.parent if run.parent_id else None
-    if parent is not None and parent.conversation_id != run.conversation_id:
-        parent = None
-    return [_describe(m) for m in new_messages(run, parent) if isinstance(m, dict)]

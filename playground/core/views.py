@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from playground.conversations.restore import session_state
 from playground.conversations.share_views import writable_workspaces
 from playground.teams.access import SESSION_WORKSPACE_KEY, current_workspace, get_conversation_for, membership_for, providers_for
 
@@ -34,6 +35,8 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
         "provider": providers[0].public_id if providers else None,
         "conversation": conversation.public_id if conversation else None,
         "runs": runs,
+        # What the composer, the panel and the compare columns held when the latest run was sent.
+        "state": session_state(conversation) if conversation else None,
         "can_write": membership.can_write,
     }
     context = {
