@@ -258,14 +258,19 @@ function followJson() {
 jsonField.addEventListener("input", followJson);
 jsonField.addEventListener(LOADED, followJson);
 
+// A reopened session puts back the list as the latest run sent it (page_data.state), with the
+// turns already answered folded away; a new one starts with an empty user message.
 function start() {
+  const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
+  const restored = pageData.state?.messages;
   const { value } = parseJson(jsonField.value.trim() || "[]");
-  const initial = Array.isArray(value) && value.length ? value : [STARTERS.user];
+  const initial = Array.isArray(restored) && restored.length ? restored : Array.isArray(value) && value.length ? value : [STARTERS.user];
   setMessages(initial);
+  if (restored) foldAnswered(turns.findLastIndex((message) => message?.role === "assistant") + 1);
   if (readOnly) {
     systemBox.readOnly = true;
     jsonField.readOnly = true;
-  } else if (!document.getElementById("page-data") || !JSON.parse(document.getElementById("page-data").textContent).conversation) {
+  } else if (!pageData.conversation) {
     focusLastUserMessage();
   }
 }

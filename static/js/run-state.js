@@ -3,8 +3,7 @@
 // Painting is run-card.js's, placing in the transcript transcript.js's.
 import { send, onFrame } from "./socket.js";
 import * as card from "./run-card.js";
-import { addTurn, turnOf, setPrompt, placeInComparison, paintDifferences, reveal, showLatest, rowMembers } from "./transcript.js";
-import { differingParameters } from "./compare.js";
+import { addTurn, turnOf, setPrompt, placeInComparison, paintDifferences, reveal, showLatest } from "./transcript.js";
 
 const pageData = JSON.parse(document.getElementById("page-data").textContent);
 export const canWrite = Boolean(pageData.can_write);
@@ -46,19 +45,12 @@ function describe(view, frame) {
   view.request = frame.request || view.request;
   view.conversation = frame.conversation;
   card.describeCard(view.card, { model: frame.model, provider: frame.provider });
-  setPrompt(turnOf(view.card.el), frame.prompt);
+  setPrompt(turnOf(view.card.el), frame.new_messages);
   if (view.comparison) {
     placeInComparison(view.card.el, { run: view.id, comparison: view.comparison, column: view.column });
-    paintDifferences(view.comparison, frame.differences || differencesOf(view.comparison));
+    // What differs, computed and labelled by the server (runs/differences.py).
+    paintDifferences(view.comparison, frame.differences || []);
   }
-}
-
-// Until the server sends what differs: the top-level options, by their names.
-function differencesOf(comparison) {
-  const requests = rowMembers(comparison).map((member) => runs.get(member.run)?.request || {});
-  return Object.entries(differingParameters(requests)).map(([label, values]) => ({
-    label, values: values.map((value) => (value === undefined ? "unset" : JSON.stringify(value))),
-  }));
 }
 
 function stateOf(view, index) {

@@ -1,7 +1,7 @@
 // Running: the Run and Stop buttons, Ctrl/Cmd+Enter and Esc, the actions on run cards (stop,
 // re-run, edit, continue, copy), and the run bar, where what the server says about a start shows.
 import { send, onFrame, MessageTooLarge } from "./socket.js";
-import { getRequest, setRequest, showErrors } from "./panel.js";
+import { setRequest, showErrors } from "./panel.js";
 import { columnsForRun, isComparing, recordAnswer } from "./compare.js";
 import { appendMessage, focusLastUserMessage, foldAnswered } from "./messages.js";
 import { runOf, liveRuns, changes, expectRuns, stop, answerMessage, canWrite } from "./run-state.js";
@@ -38,30 +38,44 @@ function sendStart(message) {
   }
   pendingRef = message.ref;
   say("Starting…");
-  updateControls();
+  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
+
+updateControls();
   return true;
 }
 
+// What the user entered, as the server's one parser takes it: {name: [values]}.
+function formFields() {
+  const fields = {};
+  for (const [name, value] of new FormData(form)) {
+    if (name === "csrfmiddlewaretoken" || typeof value !== "string") continue;
+    (fields[name] ||= []).push(value);
+  }
+  return fields;
+}
+
+// The form as entered goes to the server, which parses and validates it (run.rejected if not).
 export function startRun() {
   if (pendingRef !== null || !canWrite) return;
-  const { provider, body, errors } = getRequest();
-  if (errors && Object.keys(errors).length) {
-    showErrors(errors);
-    explainErrors(errors, "Fix these first:");
-    return;
-  }
-  if (!provider) {
-    say("Choose a provider first: add one on the Providers page, or start the fake provider.", "error");
+  if (!document.getElementById("f-provider")?.value) {
+    say("There is no provider to run against yet: add one on the Providers page (see above).", "error");
     return;
   }
   showErrors({});
-  const columns = isComparing() ? columnsForRun() : [{ provider, body }];
-  if (sendStart({ type: "run.start", ref: `r${++refCounter}`, conversation, parent: nextParent, columns })) nextParent = null;
+  const message = { type: "run.start", ref: `r${++refCounter}`, conversation, parent: nextParent, fields: formFields() };
+  if (isComparing()) message.columns = columnsForRun();
+  if (sendStart(message)) nextParent = null;
 }
 
 function rerun(view) {
-  // The stored request, unchanged: the provider receives the same bytes again.
-  sendStart({ type: "run.start", ref: `r${++refCounter}`, conversation, columns: [{ provider: view.providerId, body: view.request }] });
+  // The stored request, unchanged: the server loads it and the provider receives the same bytes.
+  sendStart({ type: "run.rerun", ref: `r${++refCounter}`, run: view.id });
 }
 
 function continueFrom(view, index) {
@@ -91,7 +105,15 @@ onFrame("run.accepted", (frame) => {
     history.replaceState(null, "", `/s/${conversation}/`);
   }
   say("");
-  updateControls();
+  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
+
+updateControls();
 });
 
 onFrame("run.rejected", (frame) => {
@@ -105,7 +127,15 @@ onFrame("run.rejected", (frame) => {
   showErrors(errors);
   if (Object.keys(errors).length) explainErrors(errors, frame.message);
   else say(frame.message, "error");
-  updateControls();
+  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
+
+updateControls();
 });
 
 onFrame("error", (frame) => {
@@ -113,14 +143,30 @@ onFrame("error", (frame) => {
   if (pendingRef === null || (frame.ref && frame.ref !== pendingRef)) return;
   pendingRef = null;
   say(frame.message, "error");
-  updateControls();
+  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
+
+updateControls();
 });
 
 onFrame("socket.closed", () => {
   if (pendingRef === null) return;
   pendingRef = null;
   say("The connection dropped before the run started. It reconnects by itself: press Run again once the status says Connected.", "error");
-  updateControls();
+  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
+
+updateControls();
 });
 
 changes.addEventListener("status", updateControls);
@@ -172,6 +218,9 @@ transcript.addEventListener("click", (event) => {
   }
 });
 
+window.addEventListener("playground:rerun", (event) => {
+  if (event.detail?.run) sendStart({ type: "run.rerun", ref: `r${++refCounter}`, run: event.detail.run });
+});
 for (const name of ["playground:branch", "playground:edit"]) {
   window.addEventListener(name, (event) => {
     nextParent = (event.detail && event.detail.parent) || null;
@@ -191,5 +240,13 @@ document.addEventListener("keydown", (event) => {
     liveRuns().forEach((view) => stop(view.id));
   }
 });
+
+// A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
+// (Compare columns: compare.js puts them back.)
+const restored = pageData.state;
+if (restored?.columns?.length === 1) {
+  setRequest(restored.columns[0].body, restored.columns[0].provider);
+  nextParent = restored.columns[0].after;
+}
 
 updateControls();

@@ -19,11 +19,26 @@ export function turnOf(cardEl) {
   return cardEl.closest(".turn");
 }
 
-// The messages a run added to its branch, as the server describes them: [{role, text, detail?}].
-export function setPrompt(turn, prompt) {
+// A chat message as the transcript shows it: its role, its text, and what is not text.
+const PART_NAMES = { image_url: "image", input_audio: "audio", file: "file" };
+
+function describeMessage(message) {
+  const content = message?.content;
+  const parts = Array.isArray(content) ? content.filter((part) => part && typeof part === "object") : [];
+  const text = typeof content === "string" ? content : parts.filter((part) => part.type === "text").map((part) => part.text).join("\n");
+  const counts = {};
+  parts.filter((part) => part.type !== "text").forEach((part) => { counts[part.type] = (counts[part.type] || 0) + 1; });
+  const details = [message?.tool_call_id, ...Object.entries(counts).map(([type, n]) => `${n} ${PART_NAMES[type] || type}`)];
+  const calls = Array.isArray(message?.tool_calls) ? message.tool_calls : [];
+  if (calls.length) details.push(`calls ${calls.map((call) => call?.function?.name || "?").join(", ")}`);
+  return { role: String(message?.role || "?"), text: text || "", detail: details.filter(Boolean).join(" · ") };
+}
+
+// The messages a run added to its branch (the server's new_messages): what it answered.
+export function setPrompt(turn, messages) {
   const box = turn.querySelector(".turn-prompt");
-  if (box.children.length || !prompt) return;
-  box.replaceChildren(...prompt.map((message) => {
+  if (box.children.length || !Array.isArray(messages)) return;
+  box.replaceChildren(...messages.map(describeMessage).map((message) => {
     const item = clone("prompt-message-template");
     item.dataset.role = message.role;
     item.querySelector(".prompt-role").textContent = message.detail ? `${message.role} · ${message.detail}` : message.role;
