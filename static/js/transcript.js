@@ -41,7 +41,8 @@ export function setPrompt(turn, messages) {
   box.replaceChildren(...messages.map(describeMessage).map((message) => {
     const item = clone("prompt-message-template");
     item.dataset.role = message.role;
-    item.querySelector(".prompt-role").textContent = message.detail ? `${message.role} · ${message.detail}` : message.role;
+    item.querySelector(".prompt-role").textContent = message.role;
+    item.querySelector(".prompt-detail").textContent = message.detail;
     item.querySelector(".prompt-text").textContent = message.text;
     if (!message.text) item.querySelector(".prompt-text").classList.add("is-empty");
     return item;
