@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from playground.teams.access import get_conversation_for, get_run_for
+from playground.teams.access import get_conversation_for, get_run_for, membership_for
 
 from . import branches, diff
 from .pricing import cost_for, prices_of
@@ -25,7 +25,9 @@ def session_runs(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = get_conversation_for(request.user, conversation_id)
     runs = branches.runs_of(conversation)
     rows = branches.tree_rows(branches.run_tree(runs))
-    context = {"conversation": conversation, "rows": rows, "branch_count": len(branches.branches(runs))}
+    membership = membership_for(request.user, conversation.workspace)
+    context = {"conversation": conversation, "rows": rows, "branch_count": len(branches.branches(runs)),
+               "can_write": membership is not None and membership.can_write}
     return render(request, "conversations/runs.html", context)
 
 

@@ -21,10 +21,27 @@ function markCurrent() {
   }
 }
 
+// Not while the user is in a session's menu (renaming, sharing): the list would close it under
+// their hands. It refreshes once the menu closes.
+let refreshWaiting = false;
+
+function isBusy() {
+  return Boolean(document.querySelector("#history-list .session-more[open]"));
+}
+
 function refreshList() {
   const form = document.getElementById("history-search");
+  if (isBusy()) {
+    refreshWaiting = true;
+    return;
+  }
+  refreshWaiting = false;
   if (form && window.htmx) window.htmx.trigger(form, "submit");
 }
+
+document.addEventListener("toggle", (event) => {
+  if (refreshWaiting && event.target.matches?.(".session-more") && !event.target.open) refreshList();
+}, true);
 
 async function refreshRuns() {
   if (!conversation || !window.htmx) return;

@@ -104,7 +104,7 @@ function inOrder(frame) {
   const view = track(frame.run);
   if (frame.seq < view.nextSeq) return null;
   if (frame.seq > view.nextSeq) {
-    send({ type: "run.attach", run: frame.run, after: view.nextSeq - 1 });
+    attach(view);
     return null;
   }
   view.nextSeq = frame.seq + 1;
@@ -193,17 +193,22 @@ export function answerMessage(view, index) {
   return message;
 }
 
-onFrame("socket.open", () => {
+function attach(view) {
+  view.attachedOn = send({ type: "run.attach", run: view.id, after: view.nextSeq - 1 });
+}
+
+onFrame("socket.open", (frame) => {
   // After a reconnect, pick every live run up where this page left it.
   for (const view of runs.values()) {
-    if (LIVE.has(view.status) && view.attached) send({ type: "run.attach", run: view.id, after: view.nextSeq - 1 });
+    if (LIVE.has(view.status) && view.attached && (view.attachedOn || 0) < frame.connection) attach(view);
   }
 });
 
-// A reopened session: a card per run in the order they were started; the socket's first open
-// attaches them all (above), and the stored ones come back as snapshots.
+// A reopened session: a card per run in the order they were started, then their frames (the
+// stored ones come back as snapshots).
 for (const runId of pageData.runs || []) {
   const view = track(runId);
   view.initial = true;
   waitingForFirstPaint += 1;
+  attach(view);
 }

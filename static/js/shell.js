@@ -82,6 +82,16 @@ document.addEventListener("keydown", (event) => {
   }
 }, true);
 
+// ---- flash messages: dismissed by their ×; the list goes when empty -------------------------
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-dismiss]");
+  if (!button) return;
+  const list = button.closest(".flash");
+  button.closest("li").remove();
+  if (list && !list.children.length) list.remove();
+});
+
 // ---- copy buttons: data-copy names the field whose value to copy -----------------------------
 
 document.addEventListener("click", async (event) => {

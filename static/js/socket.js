@@ -10,6 +10,7 @@ const statusEl = document.getElementById("socket-status");
 let socket = null;
 let attempt = 0;
 let pending = [];
+let opened = 0; // connections opened so far
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -42,6 +43,8 @@ export class MessageTooLarge extends Error {
   }
 }
 
+// Sends now, or as soon as the socket (re)opens. Returns the number of the connection it goes
+// out on, so a module can tell whether a later "socket.open" (detail: {connection}) is news.
 export function send(message) {
   const text = JSON.stringify(message);
   if (maxBytes) {
@@ -50,9 +53,10 @@ export function send(message) {
   }
   if (socket && socket.readyState === WebSocket.OPEN) {
     socket.send(text);
-  } else {
-    pending.push(text);
+    return opened;
   }
+  pending.push(text);
+  return opened + 1;
 }
 
 function dispatch(frame) {
@@ -66,11 +70,12 @@ function connect() {
   setStatus("connecting");
   socket.addEventListener("open", () => {
     attempt = 0;
+    opened += 1;
     setStatus("open");
     const queued = pending;
     pending = [];
     queued.forEach((text) => socket.send(text));
-    dispatch({ type: "socket.open" });
+    dispatch({ type: "socket.open", connection: opened });
   });
   socket.addEventListener("message", (event) => {
     let frame;
