@@ -30,10 +30,13 @@ const STATUS_LABEL = {
   interrupted: "Interrupted",
 };
 
-// `status` is the run's; `label` overrides the words (a retry, a slow provider).
-export function setCardStatus(card, status, { label, canWrite } = {}) {
+// `status` is the run's; `label` overrides the pill's words, `note` explains under the head
+// (a retry, a provider that says nothing).
+export function setCardStatus(card, status, { label, note, canWrite } = {}) {
   card.el.dataset.status = status;
   part(card, ".run-status").textContent = label || STATUS_LABEL[status] || status;
+  part(card, ".run-note").textContent = note || "";
+  part(card, ".run-note").hidden = !note;
   const live = status === "streaming" || status === "waiting";
   part(card, ".run-stop").hidden = !live || !canWrite;
   part(card, ".run-foot").hidden = live || status === "loading";

@@ -32,9 +32,22 @@ function track(runId) {
   return view;
 }
 
-function setStatus(view, status, label) {
+// A provider that has said nothing for this long may be stuck: the card says so, and how to stop.
+const SLOW_FIRST_TOKEN_MS = 8000;
+
+function watchFirstToken(view) {
+  clearTimeout(view.slowTimer);
+  view.slowTimer = setTimeout(() => {
+    if (view.status !== "waiting") return;
+    const seconds = Math.round(SLOW_FIRST_TOKEN_MS / 1000);
+    setStatus(view, "waiting", { note: `No answer after ${seconds} s: the provider may be stuck. Stop it (Esc) or keep waiting.` });
+  }, SLOW_FIRST_TOKEN_MS);
+}
+
+function setStatus(view, status, words = {}) {
+  if (status !== "waiting") clearTimeout(view.slowTimer);
   view.status = status;
-  card.setCardStatus(view.card, status, { label, canWrite });
+  card.setCardStatus(view.card, status, { ...words, canWrite });
   changes.dispatchEvent(new Event("status"));
 }
 
@@ -123,6 +136,7 @@ onFrame("run.started", (frame) => {
   if (!view) return;
   describe(view, frame);
   setStatus(view, "waiting");
+  watchFirstToken(view);
   liveMetrics(view);
   if (view.own) reveal(view.card.el);
   if (frame.conversation_title) changes.dispatchEvent(new CustomEvent("title", { detail: frame }));
@@ -131,7 +145,7 @@ onFrame("run.started", (frame) => {
 
 onFrame("run.retrying", (frame) => {
   const view = inOrder(frame);
-  if (view) setStatus(view, "waiting", `Retrying in ${frame.delay} s (attempt ${frame.attempt}): ${frame.message}`);
+  if (view) setStatus(view, "waiting", { label: "Retrying…", note: `${frame.message} Trying again in ${frame.delay} s (retry ${frame.attempt}).` });
 });
 
 onFrame("run.delta", (frame) => {
@@ -174,7 +188,7 @@ export function expectRuns(runIds) {
   for (const runId of runIds) {
     const view = track(runId);
     view.own = true;
-    setStatus(view, "waiting", "Starting…");
+    setStatus(view, "waiting", { label: "Starting…" });
     reveal(view.card.el);
   }
 }

@@ -1,6 +1,6 @@
 // Running: the Run and Stop buttons, Ctrl/Cmd+Enter and Esc, the actions on run cards (stop,
 // re-run, edit, continue, copy), and the run bar, where what the server says about a start shows.
-import { send, onFrame, MessageTooLarge } from "./socket.js";
+import { send, onFrame } from "./socket.js";
 import { setRequest, showErrors } from "./panel.js";
 import { columnsForRun, isComparing, recordAnswer } from "./compare.js";
 import { appendMessage, focusLastUserMessage, foldAnswered } from "./messages.js";
@@ -16,6 +16,7 @@ const stopButton = document.getElementById("stop-button");
 let conversation = pageData.conversation;
 let refCounter = 0;
 let pendingRef = null;
+let pendingType = null;
 // The run the next one continues, when the user chose it (a branch, an edit, "continue from");
 // otherwise the server finds it from the messages.
 let nextParent = null;
@@ -70,7 +71,7 @@ export function startRun() {
   showErrors({});
   const message = { type: "run.start", ref: `r${++refCounter}`, conversation, parent: nextParent, fields: formFields() };
   if (isComparing()) message.columns = columnsForRun();
-  if (sendStart(message)) nextParent = null;
+  sendStart(message);
 }
 
 function rerun(view) {
@@ -99,6 +100,7 @@ function continueFrom(view, index) {
 onFrame("run.accepted", (frame) => {
   if (frame.ref !== pendingRef) return;
   pendingRef = null;
+  if (pendingType === "run.start") nextParent = null; // used: the next run continues this one
   expectRuns(frame.runs || []);
   if (frame.conversation && frame.conversation !== conversation) {
     conversation = frame.conversation;

@@ -1,10 +1,6 @@
 // The page's one websocket: connects, reconnects with backoff, and routes JSON frames by "type".
 // Other modules register handlers with `onFrame(type, fn)` and send with `send(obj)`.
-// A message bigger than the server takes is refused here (MessageTooLarge), not sent to be
-// dropped along with the connection.
 
-const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
-const maxBytes = pageData.socket_max_bytes || null;
 const handlers = new Map();
 const statusEl = document.getElementById("socket-status");
 let socket = null;
@@ -30,26 +26,29 @@ export function onFrame(type, fn) {
   handlers.get(type).push(fn);
 }
 
-export class MessageTooLarge extends Error {
-  constructor(size, limit) {
-    super(`The message is ${size} bytes; the server takes at most ${limit}.`);
-    this.size = size;
-    this.limit = limit;
-  }
+// The largest message the server takes (page_data.socket_max_bytes): past it the server answers
+// with an error, or (past Daphne's own limit) drops the connection.
+const maxBytes = JSON.parse(document.getElementById("page-data")?.textContent || "{}").socket_max_bytes || 0;
 
-  describe() {
-    const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    return `${mb(this.size)}, and the server takes at most ${mb(this.limit)}`;
-  }
+function amount(bytes) {
+  return bytes >= 100000 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
 }
 
 // Sends now, or as soon as the socket (re)opens. Returns the number of the connection it goes
-// out on, so a module can tell whether a later "socket.open" (detail: {connection}) is news.
+// out on, so a module can tell whether a later "socket.open" (frame.connection) is news.
 export function send(message) {
   const text = JSON.stringify(message);
-  if (maxBytes) {
-    const size = new TextEncoder().encode(text).length;
-    if (size > maxBytes) throw new MessageTooLarge(size, maxBytes);
+  const size = maxBytes ? new TextEncoder().encode(text).length : 0;
+  if (size > maxBytes) {
+    // Answered here as the server would answer it, and like a frame from it after the sender has
+    // finished: its error handler (by ref) releases its button and shows what to shrink.
+    queueMicrotask(() => dispatch({
+      type: "error",
+      ref: message.ref ?? null,
+      message: `This request is ${amount(size)}; the connection takes at most ${amount(maxBytes)}. ` +
+        "Shorten the messages (long texts, pasted files or images) or run fewer columns at once.",
+    }));
+    return null;
   }
   if (socket && socket.readyState === WebSocket.OPEN) {
     socket.send(text);
