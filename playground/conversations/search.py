@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Left
 from django.utils import timezone
 
+from playground.runs.branches import message_text
 from playground.runs.models import Run
 
 from .models import Conversation, Visibility
@@ -24,16 +25,6 @@ SNIPPET_SOURCE_CHARS = 50_000
 # Marks around each match in a snippet: control characters no prompt types, so the template can
 # split the snippet and escape every piece (ts_headline itself escapes nothing).
 MATCH_START, MATCH_END = "\x02", "\x03"
-
-
-def message_text(message: dict) -> str:
-    """The readable text of a chat message: string content, or the text of its content parts."""
-    content = message.get("content") if isinstance(message, dict) else None
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
-    return ""
 
 
 def facet(kind: str, value: str) -> str:
@@ -128,6 +119,11 @@ def with_latest_run(sessions: QuerySet) -> QuerySet:
     latest = Run.objects.filter(conversation=OuterRef("pk")).order_by("-started_at")
     sessions = sessions.annotate(last_model=Subquery(latest.values("model")[:1]), last_status=Subquery(latest.values("status")[:1]))
     return sessions.defer("search_vector", "search_text", "draft_request")
+
+
+def reindex_after_run(sender, run, **kwargs) -> None:
+    """run_finished receiver: the session's index now includes the run's answer."""
+    reindex(run.conversation_id)
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playground.conversations.models import Conversation, Visibility
 from playground.conversations.search import HistoryFilters, history, reindex, snippet_parts
 
-from .factories import client_for, make_run, make_session, make_team, make_user
+from tests.factories import client_for, make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_it_backfills_the_snippet_text():
 
     from django.db import connection
 
-    backfill = importlib.import_module("playground.conversations.migrations.0004_search_text").BACKFILL
+    backfill = importlib.import_module("playground.conversations.migrations.0005_search_text").BACKFILL
     alice = make_user("alice")
     session = make_session(alice, title="Older session")
     make_run(session, "About volcanoes", "Etna erupts often.")

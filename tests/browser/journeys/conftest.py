@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from playground.providers.models import ProviderCredential
 from tests.live import ARTIFACTS
 
 SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
