@@ -50,7 +50,9 @@ export function openDrawerOf(drawer, { focus = true } = {}) {
   buttonFor(drawer)?.setAttribute("aria-expanded", "true");
   if (scrim) scrim.hidden = false;
   document.body.classList.add("has-drawer");
-  if (focus) drawer.querySelector("input:not([type=hidden]), select, textarea, button, a[href]")?.focus({ preventScroll: true });
+  // The first field (the search, the model) rather than the close button.
+  const first = drawer.querySelector("input:not([type=hidden]):not([disabled])") || drawer.querySelector("select, textarea, button, a[href]");
+  if (focus) first?.focus({ preventScroll: true });
 }
 
 for (const button of toggles) {
