@@ -1,6 +1,6 @@
 // Running: the Run and Stop buttons, Ctrl/Cmd+Enter and Esc, the actions on run cards (stop,
 // re-run, edit, continue, copy), and the run bar, where what the server says about a start shows.
-import { send, onFrame } from "./socket.js";
+import { send, onFrame, isOpen } from "./socket.js";
 import { setRequest, showErrors } from "./panel.js";
 import { columnsForRun, isComparing, recordAnswer } from "./compare.js";
 import { appendMessage, focusLastUserMessage, foldAnswered } from "./messages.js";

@@ -34,6 +34,10 @@ function amount(bytes) {
   return bytes >= 100000 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
 }
 
+export function isOpen() {
+  return Boolean(socket) && socket.readyState === WebSocket.OPEN;
+}
+
 // Sends now, or as soon as the socket (re)opens. Returns the number of the connection it goes
 // out on, so a module can tell whether a later "socket.open" (frame.connection) is news.
 export function send(message) {
