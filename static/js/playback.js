@@ -49,6 +49,7 @@ function tick(now) {
   if (next >= chunks.length) {
     clock = total;
     playing = false;
+    note.textContent = `${chunks.length} chunk${chunks.length === 1 ? "" : "s"} over ${total.toFixed(2)} s, played in full. Play again, or pick another speed first.`;
   }
   render();
   if (playing) requestAnimationFrame(tick);
