@@ -104,6 +104,7 @@ function finish(view, frame) {
   const hasAnswer = [...view.choices.values()].some((c) => c.content || c.calls.size);
   const audio = new Map([...view.choices].filter(([, c]) => c.audio).map(([i, c]) => [i, c.audio]));
   const canContinue = canWrite && hasAnswer && (frame.status === "completed" || frame.status === "cancelled");
+  view.canContinue = canContinue;
   card.finishChoices(view.card, frame.choices, { canContinue, audio });
   card.paintNotices(view.card, frame.notices);
   card.paintError(view.card, frame.error);

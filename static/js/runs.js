@@ -6,6 +6,7 @@ import { columnsForRun, isComparing, recordAnswer } from "./compare.js";
 import { appendMessage, focusLastUserMessage, foldAnswered } from "./messages.js";
 import { runOf, liveRuns, changes, expectRuns, stop, answerMessage, canWrite } from "./run-state.js";
 import { choiceText } from "./run-card.js";
+import { rowMembers, offerRowContinue } from "./transcript.js";
 import { say, explainErrors } from "./runbar.js";
 
 const pageData = JSON.parse(document.getElementById("page-data").textContent);
@@ -179,10 +180,15 @@ changes.addEventListener("title", (event) => {
   document.title = `${frame.conversation_title} · Chat Playground`;
 });
 
-// A column's answer is what that column continues from on the next turn.
+// A column's answer is what that column continues from on the next turn; the row offers to
+// continue once every column is over and one may be continued from.
 transcript.addEventListener("run:finished", (event) => {
   const { view, snapshot } = event.detail;
   if (!snapshot && view.comparison && view.choices.has(0)) recordAnswer(view.column, answerMessage(view, 0));
+  if (view.comparison) {
+    const members = rowMembers(view.comparison).map((member) => runOf(member.run)).filter(Boolean);
+    offerRowContinue(view.comparison, members.every((each) => !liveRuns().includes(each)) && members.some((each) => each.canContinue));
+  }
 });
 
 // ---- the buttons on run cards, and the keyboard --------------------------------------------
@@ -210,6 +216,12 @@ async function copy(button, text) {
 }
 
 transcript.addEventListener("click", (event) => {
+  const rowContinue = event.target.closest(".comparison-continue");
+  if (rowContinue) {
+    const first = runOf(rowContinue.closest(".comparison").querySelector(".run").dataset.run);
+    if (first) continueFrom(first, 0);
+    return;
+  }
   for (const [selector, action] of Object.entries(CARD_ACTIONS)) {
     const button = event.target.closest(selector);
     if (!button) continue;

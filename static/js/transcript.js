@@ -112,6 +112,12 @@ export function rowMembers(comparison) {
   return rows.get(comparison)?.members || [];
 }
 
+// The row's one "continue" button, once the columns may be continued from.
+export function offerRowContinue(comparison, offered) {
+  const button = rows.get(comparison)?.el.querySelector(".comparison-continue");
+  if (button) button.hidden = !offered;
+}
+
 // ---- keeping the newest run in view --------------------------------------------------------
 
 function isInView(element) {

@@ -82,7 +82,7 @@ def test_a_session_reopens_exactly_as_it_was_sent(people, fake_provider, size):
     ray.shot("turn-one")
 
     # Turn two: every column continues its own answer.
-    first.locator(".choice-continue").first.click()
+    first.locator(".comparison-continue").click()
     page.locator(".message[data-role=user] .message-content").last.fill("Now an example in Python")
     page.keyboard.press("Control+Enter")
     second = page.locator(".comparison").nth(1)
