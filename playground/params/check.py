@@ -25,7 +25,7 @@ def checked_body(fields: Mapping, *, draft: bool = False) -> tuple[dict, FormErr
     body, errors = body_from_form(fields)
     blank = [name for name in COMPOSING if draft and _is_blank(body, name)]
     checked = {name: value for name, value in body.items() if name not in blank}
-    problems = validate_body(checked, require_messages="messages" not in blank)
+    problems = validate_body(checked, require_messages="messages" not in blank, draft=draft)
     for name, messages in problems.items():
         if name not in errors and name not in blank:
             errors[name] = messages

@@ -229,6 +229,8 @@ RULES: tuple[Callable[[dict], Problems], ...] = (
     needs_rules, excludes_rules, required_when_rules, limit_rules, token_bias_rules, key_values_rules,
     name_rules, user_schema_rules, message_rules, last_message_rules, tool_choice_rules, function_call_rules,
 )
+# Rules about a request being sent now, not about a draft still being written.
+SENDING_RULES = frozenset({last_message_rules})
 
 
 def _collect(problems: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -239,11 +241,12 @@ def _collect(problems: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return errors
 
 
-def validate_body(body: dict, *, require_messages: bool = True) -> dict[str, list[str]]:
+def validate_body(body: dict, *, require_messages: bool = True, draft: bool = False) -> dict[str, list[str]]:
     """Errors of a request body keyed by top-level parameter ("__all__" for the body as a whole).
 
     With require_messages=False a missing `messages` is accepted, for checking the panel's
-    options before the conversation is attached.
+    options before the conversation is attached. A draft (checked as the user types) is not
+    held to the rules about sending, such as an empty last prompt.
     """
     if not isinstance(body, dict):
         return {ALL: ["The request body must be a JSON object."]}
@@ -251,7 +254,8 @@ def validate_body(body: dict, *, require_messages: bool = True) -> dict[str, lis
     if not require_messages and "messages" not in body:
         problems = [(key, message) for key, message in problems if key != "messages"]
     for rule in RULES:
-        problems += rule(body)
+        if not (draft and rule in SENDING_RULES):
+            problems += rule(body)
     return _collect(problems)
 
 
