@@ -8,7 +8,7 @@
 
 import { readFields, emptyFields } from "./panel-fields.js";
 import { fillFields } from "./panel.js";
-import { debounce, postForServer, CHANGED } from "./params-util.js";
+import { debounce, postForServer, CHANGED, LOADED } from "./params-util.js";
 
 export const MAX_COLUMNS = 6;
 const TABS_DELAY = 150;
@@ -119,7 +119,8 @@ tabs.addEventListener("click", (event) => {
   return undefined;
 });
 for (const type of ["input", "change"]) panel.addEventListener(type, followPanel);
-panel.addEventListener(CHANGED, followPanel);
+// Edited by the user or an editor, or filled (a preset, raw JSON, unset all).
+for (const type of [CHANGED, LOADED]) panel.addEventListener(type, followPanel);
 addButton.addEventListener("click", addColumn);
 render();
 // A reopened session: its columns as they were sent (conversations/restore.py).

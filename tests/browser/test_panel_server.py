@@ -138,6 +138,12 @@ def test_compare_tabs_say_what_differs_and_follow_the_panel(playground):
     expect(column_tab(page, 3)).to_have_attribute("aria-pressed", "true")
     screenshot(page, "compare-tabs")
 
+    column_tab(page, 2).click()
+    page.click('.param[data-param="temperature"] [data-unset]')
+    expect(column_tab(page, 2)).to_contain_text("Temperature unset")
+    page.fill("#f-temperature", "0.9")
+    expect(column_tab(page, 2)).to_contain_text("Temperature 0.9")
+
     column_tab(page, 1).click()
     expect(page.locator("#f-temperature")).to_have_value("0.2")
     expect(page.locator("#f-model")).to_have_value("fake-gpt@tokens=20,delay=5")
@@ -195,4 +201,12 @@ def test_the_panel_is_usable_at_phone_width(playground):
     open_group(page, "sampling")
     expect(page.locator("#f-seed")).to_have_value("7")
     screenshot(page, "panel-phone-after-raw")
+    page.click("#add-column")
+    page.fill("#f-temperature", "1.2")
+    page.locator("#column-tabs").scroll_into_view_if_needed()
+    expect(page.locator(".column-tab")).to_have_count(2)
+    expect(column_tab(page, 2)).to_contain_text("Temperature 1.2")
+    box = page.locator("#column-tabs").bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    screenshot(page, "compare-tabs-phone")
     assert page.console_errors == []
