@@ -10,8 +10,10 @@ urlpatterns = [
     path("s/<str:conversation_id>/", core_views.playground, name="conversation"),
     path("params/", include("playground.params.urls")),
     path("compare/tabs", core_columns.column_tabs, name="column_tabs"),
+    path("sessions/", include("playground.runs.urls")),
     path("sessions/", include("playground.conversations.urls")),
     path("teams/", include("playground.teams.urls")),
+    path("teams/", include("playground.providers.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("playground.ops.urls")),
     # Sign-in with throttling of repeated failures; the rest of Django's auth views as they are.

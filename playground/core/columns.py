@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from playground.params.body import body_from_form
 from playground.runs import differences
 from playground.runs.service import MAX_COLUMNS
-from playground.teams.access import current_workspace, providers_for
+from playground.providers.resolve import providers_for
+from playground.teams.access import current_workspace
 
 # Shown in the title of each tab, so not repeated among its differences.
 TITLE_KEYS = ("model",)

@@ -4,10 +4,8 @@ model list. Every view starts from the browser session's workspace (`current_wor
 """
 
 import json
-from dataclasses import replace
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,9 +21,9 @@ from playground.params.registry import BY_NAME, PARAMS
 from playground.params.rules import hints
 from playground.params.tokenizer import encoding_for_model, token_ids
 from playground.providers.client import list_models
-from playground.providers.config import ProviderConfig
 from playground.providers.errors import ProviderError
-from playground.teams.access import current_workspace, get_provider_for, providers_for
+from playground.providers.resolve import code_config, get_provider_for
+from playground.teams.access import current_workspace
 
 MODELS_CACHE_SECONDS = 10 * 60
 # The model whose vocabulary the token lookup uses when none is typed yet (the current one).
@@ -82,21 +80,12 @@ def fill(request: HttpRequest) -> JsonResponse:
 # View code
 
 
-def _code_config(workspace, provider_id: str) -> ProviderConfig:
-    """Where the code sends the request, without any secret: the key and extra headers are dropped."""
-    choices = providers_for(workspace)
-    if not choices:
-        return ProviderConfig(name="OpenAI", kind="openai", base_url=settings.OPENAI_BASE_URL)
-    choice = next((choice for choice in choices if choice.public_id == provider_id), choices[0])
-    return replace(choice.config(), api_key="", extra_headers={})
-
-
 @login_required
 @require_POST
 def code(request: HttpRequest) -> HttpResponse:
     workspace, _membership = current_workspace(request)
     parsed, errors = body_from_form(request.POST)
-    config = _code_config(workspace, request.POST.get("provider", ""))
+    config = code_config(workspace, request.POST.get("provider", ""))
     context = {
         "snippets": code_snippets(in_reading_order(parsed), config),
         "errors": errors,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from playground.providers.models import ProviderCredential
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_it_sets_a_content_security_policy_without_inline_scripts(client, db):
 
 
 def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, settings):
-    from tests.conversations.factories import make_run, make_session
+    from tests.factories import make_run, make_session
 
     settings.OPENAI_API_KEY = "sk-test"
     client.force_login(alice)
