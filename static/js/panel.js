@@ -35,8 +35,15 @@ export function getRequest() {
 // A body (a run's request, a branch, a pasted JSON) into the panel: the server gives its field
 // values ({values, unknown}); unset options are cleared, and the messages follow when it has any.
 export async function fillFromBody(body, provider) {
-  const answer = await postForServer(panel.dataset.fillUrl, new URLSearchParams({ text: JSON.stringify(body) }));
-  fillFields(provider ? { ...answer.values, provider: [provider] } : answer.values);
+  let answer;
+  try {
+    answer = await postForServer(panel.dataset.fillUrl, new URLSearchParams({ text: JSON.stringify(body) }));
+  } catch (error) {
+    answer = { values: {}, unknown: [], errors: { __all__: [`Could not load that request into the panel: ${error.message}`] } };
+  }
+  showErrors(answer.errors);
+  const chooser = fieldsNamed("provider")[0];
+  fillFields(provider && chooser ? { ...answer.values, [chooser.name]: [provider] } : answer.values);
   return answer;
 }
 export const setRequest = fillFromBody;
