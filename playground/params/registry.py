@@ -123,6 +123,9 @@ class Param:
     excludes: Excludes | None = None
     required_when: tuple[RequiredWhen, ...] = ()
     named_choice: NamedChoice | None = None
+    # The structured editor the panel gives a JSON option (templates/params/editors/<editor>.html,
+    # data-editor="<editor>" for static/js), named by the shape it edits; none: a JSON textarea.
+    editor: str = ""
     # Limits set here (not in the schema) are checked by the rules, in the schema's own words.
     prose_limits: bool = False
 
@@ -238,7 +241,7 @@ PARAMS: tuple[Param, ...] = (
            "Force the shape of the answer: plain text, any JSON object (JSON mode), or JSON "
            "matching your schema (Structured Outputs). JSON mode still needs the word JSON in "
            "your prompt.",
-           field_choices=(("type", ("text", "json_object", "json_schema")),),
+           field_choices=(("type", ("text", "json_object", "json_schema")),), editor="schema-format",
            example={"type": "json_schema", "json_schema": {
                "name": "weather", "strict": True, "schema": _STRICT_OBJECT}}),
     _param("modalities", "Modalities", "multi_enum", "output",
@@ -254,6 +257,7 @@ PARAMS: tuple[Param, ...] = (
     _param("tools", "Tools", "json", "tools",
            "Functions (or custom tools) the model may ask you to call. Describe each with a "
            "name and a JSON Schema of its arguments; strict makes the arguments follow it exactly.",
+           editor="function-tools",
            example=[{"type": "function", "function": {
                "name": "get_weather", "description": "Current weather in a city",
                "parameters": _STRICT_OBJECT, "strict": True}}]),
@@ -280,6 +284,7 @@ PARAMS: tuple[Param, ...] = (
     # audio
     _param("audio", "Audio output", "json", "audio",
            "Voice and file format for spoken answers. Required when Modalities includes audio.",
+           editor="voice",
            required_when=(RequiredWhen("modalities", "audio", "Audio output needs a voice and a format "
                                                               "when Modalities includes audio."),),
            field_choices=(("voice", enum_at("audio", "voice")),

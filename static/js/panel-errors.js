@@ -18,8 +18,9 @@ function fieldsOf(name) {
   return main ? [...fieldsNamed(name), main] : fieldsNamed(name);
 }
 
+// The field's label as the template gives it with its error list (data-label), else its name.
 function labelOf(name) {
-  return listFor(name)?.dataset.label || document.querySelector(`label[for="f-${CSS.escape(name)}"]`)?.textContent.trim() || name;
+  return listFor(name)?.dataset.label || name;
 }
 
 export function markInvalid() {

@@ -128,3 +128,12 @@ def test_every_rule_names_real_options():
 
 def test_it_marks_the_limits_only_prose_gives():
     assert {param.name for param in PARAMS if param.prose_limits} == {"max_tokens", "max_completion_tokens", "logit_bias"}
+
+
+def test_each_structured_editor_has_its_template():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates" / "params" / "editors"
+    editors = {param.editor for param in PARAMS if param.editor}
+    assert editors == {"schema-format", "function-tools", "voice"}
+    assert editors == {path.stem for path in templates.glob("*.html")}

@@ -21,8 +21,8 @@ INITIAL_BODY = {"stream": True}
 STOP_SLOTS = 4
 # A slider only helps when the range is short enough to pick a value by dragging.
 MAX_SLIDER_SPAN = 256
-# Options with a structured editor of their own; every other option renders by its kind.
-EDITORS = frozenset({"response_format", "tools", "audio"})
+# Kinds edited as rows; an option with an `editor` (registry) has a structured editor of its own;
+# every other option renders by its kind.
 STRUCTURED_KINDS = frozenset({"token_bias", "key_values"})
 
 
@@ -52,7 +52,7 @@ class Control:
 
     @property
     def is_structured(self) -> bool:
-        return self.param.name in EDITORS or self.param.kind in STRUCTURED_KINDS
+        return bool(self.param.editor) or self.param.kind in STRUCTURED_KINDS
 
     @property
     def is_set(self) -> bool:
@@ -60,8 +60,8 @@ class Control:
 
     @property
     def template_name(self) -> str:
-        if self.param.name in EDITORS:
-            return f"params/editors/{self.param.name}.html"
+        if self.param.editor:
+            return f"params/editors/{self.param.editor}.html"
         kind = "number" if self.param.kind in NUMBER_KINDS else self.param.kind
         return f"params/controls/{kind}.html"
 
