@@ -153,12 +153,13 @@ function setupControls() {
 }
 
 // The model list arrived: with no model chosen yet, take the one the server suggests (the last
-// used in this workspace, else the provider's first).
+// used in this workspace, else the provider's first); never under the user's hands (the field
+// has focus: they may be typing one).
 function setupModelChoice() {
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const list = event.detail.target.querySelector?.("[data-preselect]");
     const model = document.getElementById("f-model");
-    if (!list || !model || model.value.trim()) return;
+    if (!list || !model || model.value.trim() || document.activeElement === model) return;
     fillFields({ [model.name]: [list.dataset.preselect] });
   });
 }
