@@ -1,6 +1,6 @@
 // The messages editor: a system box on top (left out when empty), then the turns. Add, remove,
 // reorder and edit messages of every role; user content parts; assistant tool calls; tool results.
-// The whole list lives in the `messages` textarea ("Messages as JSON"), kept in sync both ways.
+// The whole list lives in the messages textarea ("Messages as JSON"), kept in sync both ways.
 // Turns already answered (up to the last assistant message) fold away behind "Show N earlier
 // messages": the transcript above shows them. A viewer gets the editor read-only.
 //   getMessages() -> [message]   setMessages(list)   appendMessage(message)
@@ -186,8 +186,8 @@ const ACTIONS = {
     focusIn(Math.min(index, turns.length - 1), ".message-content");
     if (!turns.length) roleToAdd.focus();
   },
-  "add-image": (index, item) => item.querySelector("[data-parts]").append(newPart("image", () => updateTurn(item))),
-  "add-audio": (index, item) => item.querySelector("[data-parts]").append(newPart("audio", () => updateTurn(item))),
+  "add-image": (index, item) => item.querySelector("[data-parts]").append(newPart("image_url", () => updateTurn(item))),
+  "add-audio": (index, item) => item.querySelector("[data-parts]").append(newPart("input_audio", () => updateTurn(item))),
   "add-tool-call": (index, item) => item.querySelector("[data-tool-calls]").append(renderToolCall()),
   "remove-part": (index, item, button) => button.closest(".part").remove(),
   "remove-tool-call": (index, item, button) => button.closest(".tool-call").remove(),
@@ -262,9 +262,9 @@ jsonField.addEventListener(LOADED, followJson);
 // turns already answered folded away; a new one starts with an empty user message.
 function start() {
   const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
-  const restored = pageData.state?.messages;
+  const { messages: restored } = pageData.state || {}; // as the latest run sent them
   const { value } = parseJson(jsonField.value.trim() || "[]");
-  const initial = Array.isArray(restored) && restored.length ? restored : Array.isArray(value) && value.length ? value : [STARTERS.user];
+  const initial = Array.isArray(restored) && restored.length ? restored : Array.isArray(value) && value.length ? value : [STARTERS[roleToAdd.value]];
   setMessages(initial);
   if (restored) foldAnswered(turns.findLastIndex((message) => message?.role === "assistant") + 1);
   if (readOnly) {

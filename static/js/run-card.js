@@ -160,7 +160,7 @@ function prettyArguments(text) {
 }
 
 // The end of a run: markdown for plain answers, pretty tool arguments, the buttons that apply.
-export function finishChoices(card, choices, { canContinue, audio }) {
+export function finishChoices(card, choices, { canContinue, sounds }) {
   flush();
   for (const done of choices || []) {
     const choice = choiceOf(card, done.index);
@@ -170,7 +170,7 @@ export function finishChoices(card, choices, { canContinue, audio }) {
       choice.text.classList.add("md");
     }
     for (const shown of choice.calls.values()) shown.el.querySelector(".run-call-args").textContent = prettyArguments(shown.args);
-    if (audio && audio.get(done.index)) attachAudio(choice, audio.get(done.index));
+    if (sounds?.get(done.index)) attachAudio(choice, sounds.get(done.index));
     choice.el.querySelector(".choice-continue").hidden = !canContinue;
     choice.el.querySelector(".choice-continue").textContent = choice.calls.size ? "Answer the tool calls" : "Continue from this answer";
     choice.el.querySelector(".choice-copy").hidden = !choice.text.textContent;
@@ -186,7 +186,7 @@ function attachAudio(choice, base64) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const box = choice.el.querySelector(".choice-audio");
   box.hidden = false;
-  box.querySelector("audio").src = URL.createObjectURL(new Blob([bytes]));
+  box.querySelector(".choice-audio-player").src = URL.createObjectURL(new Blob([bytes]));
 }
 
 export function paintNotices(card, notices) {

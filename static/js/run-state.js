@@ -67,7 +67,7 @@ function describe(view, frame) {
 }
 
 function stateOf(view, index) {
-  if (!view.choices.has(index)) view.choices.set(index, { content: "", calls: new Map(), audio: "" });
+  if (!view.choices.has(index)) view.choices.set(index, { content: "", calls: new Map(), sound: "" });
   return view.choices.get(index);
 }
 
@@ -84,7 +84,7 @@ function applyDelta(view, delta) {
     known.args += call.arguments || "";
     choice.calls.set(call.index, known);
   }
-  if (delta.audio?.data) choice.audio += delta.audio.data;
+  if (delta.audio?.data) choice.sound += delta.audio.data;
   card.paintDelta(view.card, { ...delta, tool_calls: calls });
 }
 
@@ -102,10 +102,10 @@ function finish(view, frame) {
     total: metrics.total_time, cost: metrics.cost,
   });
   const hasAnswer = [...view.choices.values()].some((c) => c.content || c.calls.size);
-  const audio = new Map([...view.choices].filter(([, c]) => c.audio).map(([i, c]) => [i, c.audio]));
+  const sounds = new Map([...view.choices].filter(([, c]) => c.sound).map(([i, c]) => [i, c.sound]));
   const canContinue = canWrite && hasAnswer && (frame.status === "completed" || frame.status === "cancelled");
   view.canContinue = canContinue;
-  card.finishChoices(view.card, frame.choices, { canContinue, audio });
+  card.finishChoices(view.card, frame.choices, { canContinue, sounds });
   card.paintNotices(view.card, frame.notices);
   card.paintError(view.card, frame.error);
   card.paintUsage(view.card, frame.usage);

@@ -9,18 +9,10 @@ export function say(text, kind = "info") {
   feedback.dataset.kind = text ? kind : "";
 }
 
-// The label the page shows for a field: the panel's option label, or the editor's own.
-function labelOf(name) {
-  const param = document.querySelector(`[data-param="${CSS.escape(name)}"] .param-label`);
-  if (param) return param.textContent.trim();
-  const errors = document.getElementById(`errors-${name}`);
-  return errors?.dataset.label || name;
-}
-
 // The first control of a field; the shell opens the drawer or group it is in.
 function fieldOf(name) {
-  const errors = document.getElementById(`errors-${name}`);
-  const holder = errors?.closest("[data-param], .messages-editor");
+  const errors = document.querySelector(`[data-errors-for="${CSS.escape(name)}"]`);
+  const holder = errors?.closest("[data-param], .picker-field, .messages-editor");
   return holder?.querySelector("[aria-invalid=true], textarea, input:not([type=hidden]), select")
     || document.querySelector(`[name="${CSS.escape(name)}"]`);
 }
@@ -33,16 +25,17 @@ export function goTo(name) {
   field.scrollIntoView({ block: "center" });
 }
 
-// errors: {field name: [message, …]}; "__all__" holds what belongs to no one field.
-export function explainErrors(errors, lead) {
+// shown: [{name, label, messages}] as the panel's showErrors gives them back ("__all__" and
+// errors without a field of their own come without a label).
+export function explainErrors(shown, lead) {
   const box = clone("runbar-errors-template");
   box.querySelector(".runbar-errors-lead").textContent = lead || "Fix these first:";
-  box.querySelector(".runbar-error-list").replaceChildren(...Object.entries(errors).flatMap(([name, messages]) => messages.map((message) => {
+  box.querySelector(".runbar-error-list").replaceChildren(...shown.flatMap(({ name, label, messages }) => messages.map((message) => {
     const item = clone("runbar-error-template");
     const button = item.querySelector(".runbar-error-field");
-    if (name === "__all__") button.remove();
+    if (!label) button.remove();
     else {
-      button.textContent = `${labelOf(name)}:`;
+      button.textContent = `${label}:`;
       button.addEventListener("click", () => goTo(name));
     }
     item.querySelector(".runbar-error-text").textContent = message;

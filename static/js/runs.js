@@ -2,7 +2,8 @@
 // re-run, edit, continue, copy), and the run bar, where what the server says about a start shows.
 import { send, onFrame, isOpen } from "./socket.js";
 import { setRequest, showErrors } from "./panel.js";
-import { columnsForRun, isComparing, recordAnswer } from "./compare.js";
+import { activate, continueColumns, isComparing } from "./compare.js";
+import { runStartMessage, rerunMessage } from "./request.js";
 import { appendMessage, focusLastUserMessage, foldAnswered } from "./messages.js";
 import { runOf, liveRuns, changes, expectRuns, stop, answerMessage, canWrite } from "./run-state.js";
 import { choiceText } from "./run-card.js";
@@ -40,26 +41,8 @@ function sendStart(message) {
   }
   pendingRef = message.ref;
   say("Starting…");
-  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
-
-updateControls();
+  updateControls();
   return true;
-}
-
-// What the user entered, as the server's one parser takes it: {name: [values]}.
-function formFields() {
-  const fields = {};
-  for (const [name, value] of new FormData(form)) {
-    if (name === "csrfmiddlewaretoken" || typeof value !== "string") continue;
-    (fields[name] ||= []).push(value);
-  }
-  return fields;
 }
 
 // The form as entered goes to the server, which parses and validates it (run.rejected if not).
@@ -70,20 +53,19 @@ export function startRun() {
     return;
   }
   showErrors({});
-  const message = { type: "run.start", ref: `r${++refCounter}`, conversation, parent: nextParent, fields: formFields() };
-  if (isComparing()) message.columns = columnsForRun();
-  sendStart(message);
+  sendStart(runStartMessage({ ref: `r${++refCounter}`, conversation, parent: nextParent }));
 }
 
-function rerun(view) {
-  // The stored request, unchanged: the server loads it and the provider receives the same bytes.
-  sendStart({ type: "run.rerun", ref: `r${++refCounter}`, run: view.id });
+function rerun(runId) {
+  // The stored request, unchanged: the server sends the provider the same bytes again.
+  sendStart(rerunMessage(runId, { ref: `r${++refCounter}` }));
 }
 
 function continueFrom(view, index) {
   const message = answerMessage(view, index);
-  if (isComparing()) {
+  if (isComparing() && view.comparison) {
     // Each column continues from its own answer; the shared list only gets the next user turn.
+    continueColumns(Object.fromEntries(rowMembers(view.comparison).map((member) => [member.column, member.run])));
     foldAnswered();
     appendMessage({ role: "user", content: "" });
   } else {
@@ -108,37 +90,22 @@ onFrame("run.accepted", (frame) => {
     history.replaceState(null, "", `/s/${conversation}/`);
   }
   say("");
-  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
-
-updateControls();
+  updateControls();
 });
 
+// Refused before anything started: the errors are per column, then per field. The first column
+// with errors is shown in the panel, its errors at their fields, and each named in the run bar.
 onFrame("run.rejected", (frame) => {
   if (frame.ref !== pendingRef) return;
   pendingRef = null;
-  const byColumn = frame.errors || {};
-  const columns = Object.keys(byColumn);
-  const errors = columns.length === 1 ? byColumn[columns[0]] : Object.fromEntries(
-    columns.flatMap((column) => Object.entries(byColumn[column]).map(([name, list]) => [name, list.map((m) => `column ${Number(column) + 1}: ${m}`)])),
-  );
-  showErrors(errors);
-  if (Object.keys(errors).length) explainErrors(errors, frame.message);
+  const byColumn = Object.entries(frame.errors || {}).sort(([a], [b]) => Number(a) - Number(b));
+  const [column, errors] = byColumn[0] || [null, {}];
+  const comparing = column !== null && isComparing();
+  if (comparing) activate(Number(column));
+  const shown = showErrors(errors || {});
+  if (shown.length) explainErrors(shown, comparing ? `${frame.message} Column ${Number(column) + 1}:` : frame.message);
   else say(frame.message, "error");
-  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
-
-updateControls();
+  updateControls();
 });
 
 onFrame("error", (frame) => {
@@ -146,30 +113,14 @@ onFrame("error", (frame) => {
   if (pendingRef === null || (frame.ref && frame.ref !== pendingRef)) return;
   pendingRef = null;
   say(frame.message, "error");
-  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
-
-updateControls();
+  updateControls();
 });
 
 onFrame("socket.closed", () => {
   if (pendingRef === null) return;
   pendingRef = null;
   say("The connection dropped before the run started. It reconnects by itself: press Run again once the status says Connected.", "error");
-  // A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
-
-updateControls();
+  updateControls();
 });
 
 changes.addEventListener("status", updateControls);
@@ -180,11 +131,9 @@ changes.addEventListener("title", (event) => {
   document.title = `${frame.conversation_title} · Chat Playground`;
 });
 
-// A column's answer is what that column continues from on the next turn; the row offers to
-// continue once every column is over and one may be continued from.
+// A comparison offers to continue once every column is over and one may be continued from.
 transcript.addEventListener("run:finished", (event) => {
-  const { view, snapshot } = event.detail;
-  if (!snapshot && view.comparison && view.choices.has(0)) recordAnswer(view.column, answerMessage(view, 0));
+  const { view } = event.detail;
   if (view.comparison) {
     const members = rowMembers(view.comparison).map((member) => runOf(member.run)).filter(Boolean);
     offerRowContinue(view.comparison, members.every((each) => !liveRuns().includes(each)) && members.some((each) => each.canContinue));
@@ -195,7 +144,7 @@ transcript.addEventListener("run:finished", (event) => {
 
 const CARD_ACTIONS = {
   ".run-stop": (view) => stop(view.id),
-  ".run-rerun": (view) => rerun(view),
+  ".run-rerun": (view) => rerun(view.id),
   ".run-edit": (view) => {
     setRequest(view.request, view.providerId);
     nextParent = null;
@@ -233,7 +182,7 @@ transcript.addEventListener("click", (event) => {
 });
 
 window.addEventListener("playground:rerun", (event) => {
-  if (event.detail?.run) sendStart({ type: "run.rerun", ref: `r${++refCounter}`, run: event.detail.run });
+  if (event.detail?.run) rerun(event.detail.run);
 });
 for (const name of ["playground:branch", "playground:edit"]) {
   window.addEventListener(name, (event) => {
@@ -254,13 +203,5 @@ document.addEventListener("keydown", (event) => {
     liveRuns().forEach((view) => stop(view.id));
   }
 });
-
-// A reopened session: the panel as the latest run was sent, and Run again makes a sibling of it.
-// (Compare columns: compare.js puts them back.)
-const restored = pageData.state;
-if (restored?.columns?.length === 1) {
-  setRequest(restored.columns[0].body, restored.columns[0].provider);
-  nextParent = restored.columns[0].after;
-}
 
 updateControls();

@@ -20,7 +20,7 @@ export function turnOf(cardEl) {
 }
 
 // A chat message as the transcript shows it: its role, its text, and what is not text.
-const PART_NAMES = { image_url: "image", input_audio: "audio", file: "file" };
+const PART_NAMES = { image_url: "image", input_audio: "audio clip", file: "file" };
 
 function describeMessage(message) {
   const content = message?.content;

@@ -72,3 +72,16 @@ def test_it_offers_the_ways_to_a_first_provider(client, alice):
     page = client.get("/").content.decode()
     assert "No provider yet" in page and "fake provider" in page and "local model" in page
     assert 'href="/teams/w/' in page and "/providers/" in page
+
+
+def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, settings):
+    from tests.factories import make_run, make_session
+
+    settings.OPENAI_API_KEY = "sk-test"
+    client.force_login(alice)
+    assert 'id="f-model"' in client.get("/").content.decode()
+    run = make_run(make_session(alice), model="fake-gpt-mini")
+    run.provider_id = "default"
+    run.save()
+    page = client.get("/").content.decode()
+    assert 'value="fake-gpt-mini"' in page
