@@ -98,7 +98,7 @@ function lock(root) {
 // Turns already answered fold away when the conversation moves on ("Continue", a reopened
 // session); the user's own editing never folds anything.
 export function foldAnswered(count = turns.length) {
-  folded = count >= 2 ? count : 0;
+  folded = Math.max(0, count);
   shownEarlier = false;
   updateFold();
 }
@@ -107,7 +107,8 @@ function updateFold() {
   const hide = folded > 0 && folded < turns.length && !shownEarlier;
   [...list.children].forEach((item, index) => { item.hidden = hide && index < folded; });
   earlierToggle.hidden = !(folded > 0 && folded < turns.length);
-  earlierToggle.textContent = hide ? `Show ${folded} earlier messages` : `Hide the ${folded} earlier messages`;
+  const messages = folded === 1 ? "message" : "messages";
+  earlierToggle.textContent = hide ? `Show ${folded} earlier ${messages}` : `Hide the ${folded} earlier ${messages}`;
   earlierToggle.setAttribute("aria-expanded", String(!hide));
 }
 
@@ -266,7 +267,12 @@ function start() {
   const { value } = parseJson(jsonField.value.trim() || "[]");
   const initial = Array.isArray(restored) && restored.length ? restored : Array.isArray(value) && value.length ? value : [STARTERS[roleToAdd.value]];
   setMessages(initial);
-  if (restored) foldAnswered(turns.findLastIndex((message) => message?.role === "assistant") + 1);
+  // Answered: up to the last assistant message, or (compare mode, where each column keeps its own
+  // answers) everything before the last user message.
+  if (restored) {
+    const lastAnswer = turns.findLastIndex((message) => message?.role === "assistant") + 1;
+    foldAnswered(Math.max(lastAnswer, turns.findLastIndex((message) => message?.role === "user")));
+  }
   if (readOnly) {
     systemBox.readOnly = true;
     jsonField.readOnly = true;

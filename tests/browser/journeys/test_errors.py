@@ -56,7 +56,7 @@ def test_every_failure_is_explained_and_run_recovers(people, fake_provider, size
     eve.wait_connected()
     eve.set_field("#f-model", "fake-gpt")
 
-    # UNTIL-PANEL check_invalid_schema(eve)
+    check_invalid_schema(eve)
 
     # An empty prompt is refused with the reason.
     page.locator(".message[data-role=user] .message-content").fill("")

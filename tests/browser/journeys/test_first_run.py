@@ -29,7 +29,7 @@ def test_a_first_run_streams_and_stops_with_the_keyboard(people, fake_provider, 
 
     ada.open_panel()
     expect(page.locator("#f-provider option:checked")).to_have_text("Fake")
-    # UNTIL-PANEL expect(page.locator("#f-model")).not_to_have_value("")  # preselected from the provider's list
+    expect(page.locator("#f-model")).not_to_have_value("")  # preselected from the provider's list
     ada.shot("model-preselected")
     # A slow model of the same provider, so there is time to watch it and stop it.
     page.fill("#f-model", "fake-slow@tokens=400,delay=40")
