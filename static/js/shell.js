@@ -50,9 +50,9 @@ export function openDrawerOf(drawer, { focus = true } = {}) {
   buttonFor(drawer)?.setAttribute("aria-expanded", "true");
   if (scrim) scrim.hidden = false;
   document.body.classList.add("has-drawer");
-  // The first field (the search, the model) rather than the close button.
-  const first = drawer.querySelector("input:not([type=hidden]):not([disabled])") || drawer.querySelector("select, textarea, button, a[href]");
-  if (focus) first?.focus({ preventScroll: true });
+  // The drawer itself takes focus (Tab goes on into it), not a field: focusing the model field
+  // would keep the panel from filling in the suggested model.
+  if (focus) drawer.focus({ preventScroll: true });
 }
 
 for (const button of toggles) {

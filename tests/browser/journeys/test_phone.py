@@ -51,7 +51,9 @@ def test_running_from_a_small_screen(people, fake_provider, device):
         toggle.focus()
         page.keyboard.press("Enter")
         expect(page.locator("#sessions")).to_have_class(re.compile("is-open"))
-        expect(page.locator("#sessions :focus")).to_have_count(1)  # focus moved into the drawer
+        expect(page.locator("#sessions")).to_be_focused()  # focus moved into the drawer
+        page.keyboard.press("Tab")
+        expect(page.locator("#sessions :focus")).to_have_count(1)
     pia.open_sessions()
     expect(page.locator(".session-item", has_text="Packing for Lisbon")).to_be_visible()
     pia.shot("sessions")
