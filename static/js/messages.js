@@ -107,8 +107,8 @@ function updateFold() {
   const hide = folded > 0 && folded < turns.length && !shownEarlier;
   [...list.children].forEach((item, index) => { item.hidden = hide && index < folded; });
   earlierToggle.hidden = !(folded > 0 && folded < turns.length);
-  const messages = folded === 1 ? "message" : "messages";
-  earlierToggle.textContent = hide ? `Show ${folded} earlier ${messages}` : `Hide the ${folded} earlier ${messages}`;
+  const plural = folded === 1 ? "" : "s";
+  earlierToggle.textContent = hide ? `Show ${folded} earlier message${plural}` : `Hide the ${folded} earlier message${plural}`;
   earlierToggle.setAttribute("aria-expanded", String(!hide));
 }
 
