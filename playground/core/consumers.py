@@ -2,6 +2,7 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from playground import jsonsafe
 from playground.runs.consumer import RunSocketMixin
 
 # Close code for "not signed in" (4000-4999 are for applications); the page shows a sign-in link.
@@ -42,7 +43,15 @@ class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
             return
         try:
             content = await self.decode_json(text_data)
+        except jsonsafe.JSONRefused as refused:
+            await self.send_json({"type": "error", "message": str(refused)})
+            return
         except ValueError:
             await self.send_json({"type": "error", "message": "Messages must be JSON."})
             return
         await self.receive_json(content)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        # Not channels' json.loads: NaN and deep nesting would crash the socket further on.
+        return jsonsafe.loads(text_data)

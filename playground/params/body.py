@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from playground import jsonsafe
 from playground.params.registry import BY_NAME, JSON_KINDS, PARAMS, Param
 
 FormErrors = dict[str, list[str]]
@@ -56,11 +57,13 @@ def _single(data: Mapping, name: str) -> str:
 
 def _parse_json(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = jsonsafe.loads(text)
     except json.JSONDecodeError as error:
         raise FieldError(
             f"Invalid JSON on line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
+    except jsonsafe.JSONRefused as refused:
+        raise FieldError(str(refused)) from None
     return _UNSET if value is None else value
 
 

@@ -5,6 +5,7 @@ Every rule returns (top-level key, message) pairs and tolerates bodies the schem
 rejected, so one bad field never hides the others.
 """
 
+import math
 import re
 from collections.abc import Callable, Iterable
 
@@ -206,8 +207,23 @@ def function_call_rules(body: dict) -> Problems:
     return []
 
 
+def finite_number_rules(body: dict) -> Problems:
+    """NaN and infinities pass the schema's range checks (every comparison with NaN is false) but
+    neither JSON, PostgreSQL nor the API takes them. Walked without recursion."""
+    problems, stack = [], [(key, value) for key, value in body.items()]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append((key if key in BY_NAME else ALL, f"{value} is not a number the API takes; use a finite number."))
+        elif isinstance(value, dict):
+            stack.extend((key, item) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+    return problems
+
+
 RULES: tuple[Callable[[dict], Problems], ...] = (
-    top_logprobs_rules, token_limit_rules, audio_rules, stream_options_rules, legacy_function_rules,
+    finite_number_rules, top_logprobs_rules, token_limit_rules, audio_rules, stream_options_rules, legacy_function_rules,
     logit_bias_rules, metadata_rules, name_rules, user_schema_rules, message_rules,
     tool_choice_rules, function_call_rules,
 )

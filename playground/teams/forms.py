@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from playground import jsonsafe
 from playground.providers.config import ProviderConfig
 
 from . import ratelimit
@@ -112,9 +113,11 @@ class ProviderCredentialForm(forms.ModelForm):
         if not text:
             return None
         try:
-            headers = json.loads(text)
+            headers = jsonsafe.loads(text)
         except json.JSONDecodeError as error:
             raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        except jsonsafe.JSONRefused as refused:
+            raise ValidationError(str(refused)) from None
         if not isinstance(headers, dict):
             raise ValidationError('Enter a JSON object, like {"X-Team": "blue"}.')
         for name, value in headers.items():

@@ -56,3 +56,19 @@ async def test_it_explains_bad_messages():
     await communicator.send_json_to({"type": "nope"})
     assert "Unknown message type" in (await communicator.receive_json_from(timeout=5))["message"]
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[" * 10_000 + "]" * 10_000, "nested 10000 levels deep"),
+    ('{"type": "ping", "id": NaN}', "NaN is not a number"),
+    ('{"type": "ping", "id": 1e999}', "too large"),
+])
+async def test_it_answers_malformed_json_with_an_error_and_stays_open(text, words):
+    cookie = await session_cookie()
+    communicator, connected, _ = await connect([ORIGIN, (b"cookie", cookie)])
+    await communicator.send_to(text_data=text)
+    error = await communicator.receive_json_from(timeout=5)
+    assert error["type"] == "error" and words in error["message"]
+    await communicator.send_json_to({"type": "ping", "id": 1})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong", "id": 1}
+    await communicator.disconnect()

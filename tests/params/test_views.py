@@ -321,3 +321,15 @@ def test_the_page_starts_with_only_stream_set(signed_in):
     options = {name: value for name, value in values.items() if name not in ("messages", "provider")}
     body, errors = body_from_form(QueryDict(urlencode(options, doseq=True)))
     assert (body, errors) == ({"stream": True}, {})
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("messages", "[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
+    ("response_format", '{"type": "json_schema", "json_schema": {"name": "w", "schema": {"maximum": NaN}}}', "NaN is not a number"),
+    ("logit_bias", '{"50256": -Infinity}', "-Infinity is not a number"),
+])
+def test_it_answers_deep_or_non_finite_json_at_its_field(signed_in, field, value, words):
+    response = signed_in.post(reverse("params:validate"), {**BASE_FORM, field: value})
+    assert response.status_code == 200 and response["X-Params-Valid"] == "false"
+    errors = dict(re.findall(r'id="errors-(\w+)"[^>]*>(.*?)</ul>', html(response), re.S))
+    assert words in errors[field]
