@@ -44,7 +44,12 @@ for _position, _key in enumerate(ENCRYPTION_KEYS, 1):
         raise ImproperlyConfigured(f"ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes).") from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+# Also the only other origins whose pages may open the websocket (core/guards.py).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies in front of the app write X-Forwarded-For / X-Forwarded-Proto. The
+# client's address (sign-in throttling, logs) is the entry this many from the right; 0 ignores the
+# headers (the app is reached directly). docs/DEPLOY.md explains.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "daphne",

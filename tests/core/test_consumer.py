@@ -48,6 +48,38 @@ async def test_it_rejects_another_origin():
     assert not connected
 
 
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:9999", "http://localhost:3000", "ftp://127.0.0.1",
+                                    "https://127.0.0.1", "http://localhost", "null", ""])
+async def test_it_rejects_the_same_host_on_another_port_or_scheme(origin):
+    # Another app on this machine (a dev server on :3000, any port) must not drive a user's socket.
+    cookie = await session_cookie()
+    headers = [(b"origin", origin.encode())] if origin else []
+    communicator, connected, _ = await connect([*headers, (b"cookie", cookie)])
+    assert not connected
+
+
+async def test_it_takes_csrf_trusted_origins_and_their_wildcards(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://playground.example.com", "https://*.corp.example"]
+    cookie = await session_cookie()
+    for origin, allowed in [(b"https://playground.example.com", True), (b"https://team.corp.example", True),
+                            (b"http://playground.example.com", False), (b"https://corp.example.evil", False)]:
+        communicator, connected, _ = await connect([(b"origin", origin), (b"cookie", cookie)])
+        assert connected is allowed, origin
+        if connected:
+            await communicator.disconnect()
+
+
+async def test_it_takes_the_https_origin_behind_a_trusted_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    cookie = await session_cookie()
+    proxied = [(b"x-forwarded-proto", b"https"), (b"x-forwarded-for", b"203.0.113.9"), (b"cookie", cookie)]
+    communicator, connected, _ = await connect([(b"origin", b"https://127.0.0.1"), *proxied])
+    assert connected
+    await communicator.disconnect()
+    communicator, connected, _ = await connect([ORIGIN, *proxied])
+    assert not connected
+
+
 async def test_it_explains_bad_messages():
     cookie = await session_cookie()
     communicator, connected, _ = await connect([ORIGIN, (b"cookie", cookie)])
