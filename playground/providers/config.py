@@ -21,10 +21,6 @@ KINDS = ("openai", "azure", "compatible")
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 USER_AGENT = "chat-playground"
 AZURE_PATH = re.compile(r"^(?P<prefix>.*?)/openai(?:/deployments/(?P<deployment>[^/]+))?(?:/.*)?$")
-# Extra headers whose names hold one of these words carry credentials (gateway tokens and the like);
-# values shorter than MIN_SECRET_LENGTH are too common as plain words to scrub from messages.
-SECRET_HEADER_WORDS = ("key", "token", "auth", "secret", "password", "cookie", "signature", "credential")
-MIN_SECRET_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -59,10 +55,11 @@ class ProviderConfig:
         }
 
     def secrets(self) -> list[str]:
-        """Strings that must never appear in an error or a log line."""
-        extra = [value for name, value in self.extra_headers.items()
-                 if any(word in name.lower() for word in SECRET_HEADER_WORDS) and len(value) >= MIN_SECRET_LENGTH]
-        return [secret for secret in (self.api_key, *extra) if secret]
+        """Strings that must never appear in an error or a log line: the key, every extra header
+        value (the form promises them kept like the key, and a header's name does not say whether
+        it carries a credential: X-Custom-Pass, X-Org), and a password written into the base URL."""
+        password = urlsplit(self.base_url).password
+        return [secret for secret in (self.api_key, *self.extra_headers.values(), password) if secret]
 
     # Endpoints.
 
