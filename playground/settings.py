@@ -215,6 +215,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Error reports (DEBUG's technical 500 page included) never show a provider's key or headers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "playground.core.reporting.SecretsHiddenFilter"
 
 # Operations (playground/ops, docs/DEPLOY.md): logs, metrics, graceful shutdown, run sweep, local model.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()

@@ -20,7 +20,15 @@ KINDS = ("openai", "azure", "compatible")
 # A generally available Azure OpenAI data-plane version, used when none is configured.
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 USER_AGENT = "chat-playground"
+# What an HTTP header value may hold here: printable ASCII and tabs. httpx encodes values as ASCII,
+# and anything else (an "é" pasted into a key, a stray control character) fails every request.
+SENDABLE_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 AZURE_PATH = re.compile(r"^(?P<prefix>.*?)/openai(?:/deployments/(?P<deployment>[^/]+))?(?:/.*)?$")
+
+
+def unsendable_position(value: str) -> int | None:
+    """The 1-based position of the first character an HTTP header cannot carry, or None."""
+    return next((number for number, char in enumerate(value, 1) if not SENDABLE_HEADER_VALUE.match(char)), None)
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,15 @@ class ProviderConfig:
         it carries a credential: X-Custom-Pass, X-Org), and a password written into the base URL."""
         password = urlsplit(self.base_url).password
         return [secret for secret in (self.api_key, *self.extra_headers.values(), password) if secret]
+
+    def unsendable(self) -> str | None:
+        """Why the key or an extra header cannot travel in an HTTP header (None: they can)."""
+        if not SENDABLE_HEADER_VALUE.match(self.api_key):
+            return "The API key holds a character HTTP headers cannot carry"
+        for name, value in self.extra_headers.items():
+            if not SENDABLE_HEADER_VALUE.match(name) or not SENDABLE_HEADER_VALUE.match(value):
+                return f"The header {name!a} holds a character HTTP headers cannot carry"
+        return None
 
     # Endpoints.
 

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from playground import jsonsafe
-from playground.providers.config import ProviderConfig
+from playground.providers.config import ProviderConfig, unsendable_position
 
 from . import ratelimit
 from .models import ProviderCredential, ProviderKind, Role
@@ -122,12 +122,26 @@ class ProviderCredentialForm(forms.ModelForm):
             raise ValidationError('Enter a JSON object, like {"X-Team": "blue"}.')
         for name, value in headers.items():
             if not HEADER_NAME.match(name):
-                raise ValidationError(f"{name!r} is not a valid header name.")
+                raise ValidationError(f"{name!a} is not a valid header name: use ASCII letters, digits and -.")
             if name.lower() in RESERVED_HEADERS:
                 raise ValidationError(f"The {name} header is set by the playground itself.")
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise ValidationError(f"The value of {name} must be a string on one line.")
+            position = unsendable_position(value)
+            if position is not None:
+                raise ValidationError(f"The value of {name} has a character HTTP headers cannot carry at position "
+                                      f"{position}: use plain ASCII letters, digits and punctuation.")
         return headers
+
+    def clean_api_key(self):
+        key = self.cleaned_data["api_key"]
+        position = unsendable_position(key)
+        if position is not None:
+            # The key itself is never echoed back, not even the character.
+            raise ValidationError(f"The key has a character HTTP headers cannot carry at position {position} "
+                                  "(a letter with an accent, a typographic quote, an invisible space?). "
+                                  "Copy it again from the provider.")
+        return key
 
     def clean(self):
         cleaned = super().clean()

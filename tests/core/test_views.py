@@ -51,3 +51,4 @@ def test_it_sets_a_content_security_policy_without_inline_scripts(client, db):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
