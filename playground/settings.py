@@ -166,6 +166,10 @@ PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 3, minimum=0)
 # Loopback and private addresses as provider URLs: allowed in development (local servers), not in
 # production, so a team server cannot be used to reach its own internal network.
 ALLOW_PRIVATE_PROVIDER_URLS = env_bool("ALLOW_PRIVATE_PROVIDER_URLS", DEBUG)
+# The largest websocket message the page may send, in bytes; the page checks it before sending and
+# the socket answers a larger one with an error. Daphne itself closes the connection on messages
+# over its --websocket-max-message-size (1 MiB by default): keep this below that (raise both together).
+SOCKET_MAX_MESSAGE_BYTES = env_int("SOCKET_MAX_MESSAGE_BYTES", 1_000_000, minimum=1024)
 # Per-user limits on runs, so one user (or a runaway script) cannot exhaust a shared server.
 RUNS_MAX_CONCURRENT = env_int("RUNS_MAX_CONCURRENT", 8, minimum=1)
 RUNS_PER_MINUTE = env_int("RUNS_PER_MINUTE", 60, minimum=1)

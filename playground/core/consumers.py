@@ -1,6 +1,7 @@
 """The page's one websocket. Authenticates, validates each message, and hands it to its handler."""
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from playground import jsonsafe
 from playground.runs.consumer import RunSocketMixin
@@ -10,6 +11,28 @@ CLOSE_UNAUTHENTICATED = 4401
 
 
 RUN_MESSAGES = ("run.start", "run.cancel", "run.attach")
+
+
+def too_large(text: str) -> str | None:
+    """What to say about a message over SOCKET_MAX_MESSAGE_BYTES (None: it fits)."""
+    size, limit = len(text.encode("utf-8")), settings.SOCKET_MAX_MESSAGE_BYTES
+    if size <= limit:
+        return None
+    return (f"This request is {_amount(size)}; the connection takes at most {_amount(limit)}. "
+            "Shorten the messages (long texts, pasted files or images) or run fewer columns at once.")
+
+
+def _amount(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} KB"
+
+
+def _ref_of(text: str):
+    # The browser's request this answers, so its Run button is released; best effort only.
+    try:
+        content = jsonsafe.loads(text)
+    except ValueError:
+        return None
+    return content.get("ref") if isinstance(content, dict) else None
 
 
 class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
@@ -40,6 +63,11 @@ class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
             await self.send_json({"type": "error", "message": "Binary messages are not supported."})
+            return
+        # A character is at most 4 bytes in UTF-8: most messages fit without being measured.
+        problem = too_large(text_data) if len(text_data) > settings.SOCKET_MAX_MESSAGE_BYTES // 4 else None
+        if problem:
+            await self.send_json({"type": "error", "ref": _ref_of(text_data), "message": problem})
             return
         try:
             content = await self.decode_json(text_data)

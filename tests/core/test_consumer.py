@@ -1,5 +1,7 @@
 """The page socket: only signed-in users, only same-origin pages, JSON in and out."""
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -103,4 +105,19 @@ async def test_it_answers_malformed_json_with_an_error_and_stays_open(text, word
     assert error["type"] == "error" and words in error["message"]
     await communicator.send_json_to({"type": "ping", "id": 1})
     assert await communicator.receive_json_from(timeout=5) == {"type": "pong", "id": 1}
+    await communicator.disconnect()
+
+
+async def test_it_answers_a_message_over_the_size_limit_saying_what_to_shrink(settings):
+    settings.SOCKET_MAX_MESSAGE_BYTES = 10_000
+    cookie = await session_cookie()
+    communicator, connected, _ = await connect([ORIGIN, (b"cookie", cookie)])
+    prompt = "é" * 6_000  # 6,000 characters, 12,000 bytes: bytes are what counts
+    start = {"type": "run.start", "ref": "big", "fields": {"messages": [prompt]}}
+    await communicator.send_to(text_data=json.dumps(start, ensure_ascii=False))
+    error = await communicator.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["ref"] == "big"
+    assert "This request is 12 KB; the connection takes at most 10 KB. Shorten the messages" in error["message"]
+    await communicator.send_json_to({"type": "ping", "id": 3})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong", "id": 3}
     await communicator.disconnect()

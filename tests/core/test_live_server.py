@@ -1,5 +1,6 @@
 """The ASGI guards on a real Daphne: HEAD sends headers only, sockets open only from the app's own origin."""
 
+import json
 import socket
 
 import pytest
@@ -9,6 +10,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Daphne's --websocket-max-message-size default, which tests/live.py leaves as it is.
+DAPHNE_MAX_MESSAGE = 1024 * 1024
 
 
 def session_cookie(user) -> str:
@@ -58,3 +61,24 @@ async def test_it_opens_the_socket_only_from_the_servers_own_origin(live_server_
             async with connect(ws_url, origin=origin, additional_headers={"Cookie": cookie}):
                 pass
         assert refused.value.response.status_code == 403
+
+
+async def test_it_answers_a_message_daphne_accepts_but_the_app_does_not_and_stays_open(live_server_url, make_user):
+    from asgiref.sync import sync_to_async
+    from websockets.exceptions import ConnectionClosed
+
+    cookie = await sync_to_async(lambda: session_cookie(make_user("alice")))()
+    port = int(live_server_url.rsplit(":", 1)[1])
+    ws_url, origin = f"ws://127.0.0.1:{port}/ws/playground/", f"http://127.0.0.1:{port}"
+    over_ours = '{"type": "run.start", "ref": "big", "pad": "' + "x" * (settings.SOCKET_MAX_MESSAGE_BYTES + 10) + '"}'
+    assert len(over_ours) < DAPHNE_MAX_MESSAGE, "between the app's limit and Daphne's"
+    async with connect(ws_url, origin=origin, additional_headers={"Cookie": cookie}, max_size=None) as ws:
+        await ws.send(over_ours)
+        answer = json.loads(await ws.recv())
+        assert answer["type"] == "error" and answer["ref"] == "big" and "Shorten the messages" in answer["message"]
+        await ws.send('{"type": "ping", "id": 1}')
+        assert json.loads(await ws.recv()) == {"type": "pong", "id": 1}
+        # Past Daphne's own limit the connection is dropped without an answer: the page checks before sending.
+        await ws.send("x" * (DAPHNE_MAX_MESSAGE + 1))
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
