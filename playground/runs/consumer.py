@@ -19,7 +19,9 @@ from playground.teams import access
 
 from . import service, store
 from .frames import encode, run_group
+from .task import DATABASE_AWAY
 
+DATABASE_AWAY_MESSAGE = "The database is not answering right now; try again in a moment."
 BACKLOG_TIMEOUT = 3.0
 SILENCE_LIMIT = 5.0
 SILENCE_CHECK_INTERVAL = 1.0
@@ -70,6 +72,10 @@ class RunSocketMixin:
             await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(missing) or "Not found."})
         except PermissionDenied as denied:
             await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(denied) or "Not allowed."})
+        except DATABASE_AWAY:
+            # A database restart must not close the socket (the page would reconnect and re-attach
+            # everything): say so; the next message gets a fresh connection.
+            await self.send_json({"type": "error", "ref": content.get("ref"), "message": DATABASE_AWAY_MESSAGE})
 
     async def _start(self, content):
         lifecycle.refuse_runs_when_draining()
