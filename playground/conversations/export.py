@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from playground.params.rules import validate_body
+from playground.runs.branches import answer_text, message_text, new_messages, runs_of
 from playground.runs.models import Run, Status
 
-from .branches import answer_text, new_messages, runs_of
 from .models import MAX_TAGS, TAG_LENGTH, TITLE_LENGTH, Conversation
-from .search import message_text, reindex
+from .search import reindex
 
 FORMAT = "chat-playground.session"
 VERSION = 1
@@ -44,6 +44,7 @@ def run_data(run: Run) -> dict:
         "model": run.model,
         "status": run.status,
         "request": run.request,
+        "shared_messages": run.shared_messages,
         "response": run.response,
         "choices": run.choices,
         "usage": run.usage,
@@ -177,6 +178,7 @@ def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, date
         provider_name=str(data.get("provider") or "")[:60],
         model=str(data["request"].get("model", ""))[:200],
         request=data["request"],
+        shared_messages=data.get("shared_messages") if isinstance(data.get("shared_messages"), list) else None,
         # An imported run cannot still be streaming: nothing here is running it.
         status=Status.INTERRUPTED if status == Status.STREAMING else status,
         choices=data.get("choices") if isinstance(data.get("choices"), list) else [],

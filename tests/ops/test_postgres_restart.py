@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from playground.providers.models import ProviderCredential
 user = get_user_model().objects.create_user("alice", password="pw-123456789")
 provider = ProviderCredential(workspace=personal_workspace(user), name="Fake", kind="compatible", base_url=BASE_URL)
 provider.set_api_key("sk-test-key-0123456789")
