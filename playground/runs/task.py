@@ -40,6 +40,8 @@ HEARTBEAT_INTERVAL = 5.0
 RETRY_PAUSE_MAX = 4.0
 # How long the end of a run is retried before the task gives up storing it.
 FINISH_PATIENCE = 120.0
+# The first pause before listening again on a channel layer that failed (Redis restarting).
+LAYER_RETRY_PAUSE = 0.5
 # What a lost or restarting database raises (Django wraps psycopg's errors in these).
 DATABASE_AWAY = (OperationalError, InterfaceError)
 # After the end, the task keeps answering backlog requests this long for sockets that attached
@@ -77,6 +79,7 @@ class RunTask:
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
         self._dirty = False
+        self._layer_failures = 0  # channel-layer calls failed in a row (Redis away)
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
 
@@ -168,7 +171,14 @@ class RunTask:
         self.frames.append(text)
         if protocol.is_terminal(frame["type"]):
             self.last_seq = seq
-        await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
+        try:
+            await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
+        except Exception as error:  # the channel layer is away (Redis restarting): the run goes on
+            # The frame is in the backlog: a socket sees the gap at the next frame (or the silence)
+            # and asks for it once the layer is back.
+            self._layer_failed("publishing", error)
+        else:
+            self._layer_failures = 0
 
     def _take_news(self) -> dict | None:
         if not self.pending and self.usage_pending is None:
@@ -209,8 +219,24 @@ class RunTask:
     # -- control messages: cancel and backlog requests, possibly from other processes ---------
 
     async def _serve_control(self):
+        pause = LAYER_RETRY_PAUSE
         while True:
-            self.handle_control(await self.layer.receive(self.control))
+            try:
+                message = await self.layer.receive(self.control)
+            except Exception as error:  # the channel layer is away: keep listening once it is back
+                self._layer_failed("listening for control messages", error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_PAUSE_MAX)
+                continue
+            pause = LAYER_RETRY_PAUSE
+            self.handle_control(message)
+
+    def _layer_failed(self, doing: str, error: Exception) -> None:
+        # Once per outage in the log, not once per frame.
+        if not self._layer_failures:
+            log.warning("run %s: the channel layer failed while %s (%s); the run goes on",
+                        self.run_id, doing, _first_line(error), extra={"run_id": self.run_id})
+        self._layer_failures += 1
 
     def handle_control(self, message: dict) -> None:
         kind = message.get("type")
@@ -229,11 +255,12 @@ class RunTask:
             try:
                 await self.layer.send(reply_to, reply)
                 return
-            except ChannelFull:
+            except Exception as error:  # a full channel, or the layer away for a moment
                 if time.monotonic() > deadline:
-                    log.warning("run %s: gave up sending a backlog to a socket whose channel stays full", self.run_id)
+                    log.warning("run %s: gave up sending a backlog to a socket (%s)", self.run_id,
+                                "its channel stays full" if isinstance(error, ChannelFull) else _first_line(error))
                     return
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05 if isinstance(error, ChannelFull) else LAYER_RETRY_PAUSE)
 
     # -- persistence -------------------------------------------------------------------------
 
