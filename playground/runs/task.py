@@ -329,6 +329,11 @@ class RunTask:
                             _first_line(error), pause, extra={"run_id": self.run_id})
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RETRY_PAUSE_MAX)
+            except Exception:
+                # Something the database refuses (say, a provider's NaN in the answer): the watchers
+                # still get the end below instead of waiting forever; the stored run is swept later.
+                log.exception("run %s: could not store its end", self.run_id, extra={"run_id": self.run_id})
+                break
         rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
         await self._publish(protocol.ended(status=self.status, choices=rendered, usage=self.assembler.usage,
                                            metrics={**metrics, "cost": cost}, notices=notices, error=error))

@@ -103,3 +103,13 @@ def test_it_exports_markdown_with_each_run_and_its_answer():
     assert "- `temperature`: `0.5`" in text
     assert text.index("> Question two") < text.index("Answer two")
     assert text.count("> Question one") == 1
+
+
+def test_it_refuses_an_import_file_over_the_size_limit():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(make_user("alice"))
+    oversized = SimpleUploadedFile("big.json", b"[" + b"0," * (3 * 1024 * 1024) + b"0]", content_type="application/json")
+    response = client.post(reverse("conversations:import"), {"file": oversized})
+    assert response.status_code == 422 and "The file is larger than 5 MB." in response.content.decode()
+    assert not Conversation.objects.exists()
