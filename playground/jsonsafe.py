@@ -21,28 +21,37 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _AS_PARENTHESES = str.maketrans("[{]}", "(())")
 _DEPTH_STEP = {"(": 1, ")": -1}
+# Strings (skipped whole) and brackets, in order: to find where the nesting goes too deep.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_LONG_NUMBER = re.compile(r"[0-9]{4301,}")
 
 
-class JSONRefused(ValueError):
-    """JSON that parses in Python but is refused here; str() says why, in words for the user."""
+class JSONRefused(json.JSONDecodeError):
+    """JSON that Python would parse but this app refuses; `msg` says why in words for the user, and
+    like any JSONDecodeError it has `lineno` and `colno` (where the refused part starts)."""
 
 
 def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH):
-    """json.loads for user input. Raises json.JSONDecodeError (malformed), JSONRefused (NaN,
-    Infinity, nested deeper than `max_depth`, numbers too long), or UnicodeDecodeError (bytes
-    that are not UTF-8); all are ValueErrors."""
+    """json.loads for user input. Raises json.JSONDecodeError for malformed JSON and its subclass
+    JSONRefused for NaN, Infinity, numbers that overflow or run past 4300 digits, and nesting
+    deeper than `max_depth`; UnicodeDecodeError for bytes that are not UTF-8. All are ValueErrors."""
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8")
     check_depth(text, max_depth)
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _Refused as refused:
+        raise JSONRefused(refused.message, text, _position(text, refused.word)) from None
     except json.JSONDecodeError:
         raise
-    except ValueError as error:
-        if isinstance(error, JSONRefused):
-            raise
-        # int() refuses numbers of more than 4300 digits (CVE-2020-10735).
-        raise JSONRefused(f"A number in this JSON is too long ({error}).") from None
+    except ValueError:  # int() refuses numbers of more than 4300 digits (CVE-2020-10735)
+        long_number = _LONG_NUMBER.search(text)
+        raise JSONRefused("a number here has more than 4300 digits", text, long_number.start() if long_number else 0) from None
+
+
+def explain(error: json.JSONDecodeError) -> str:
+    """A malformed or refused JSON text, in a sentence for the user."""
+    return f"Invalid JSON on line {error.lineno}, column {error.colno}: {error.msg}."
 
 
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
@@ -61,15 +70,43 @@ def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
     # Too deep, or unbalanced (malformed JSON, for the parser to report): measure it exactly.
     depth = max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
     if depth > max_depth:
-        raise JSONRefused(f"This JSON is nested {depth} levels deep; at most {max_depth} levels are accepted.")
+        message = f"this JSON is nested {depth} levels deep; at most {max_depth} levels are accepted"
+        raise JSONRefused(message, text, _too_deep_at(text, max_depth))
+
+
+class _Refused(ValueError):
+    def __init__(self, word: str, message: str):
+        super().__init__(message)
+        self.word, self.message = word, message
 
 
 def _refuse_constant(name: str):
-    raise JSONRefused(f"{name} is not a number JSON allows; use a finite number (or null).")
+    # Python reads NaN and Infinity; JSON itself (PostgreSQL, every provider) does not.
+    raise _Refused(name, f"{name} is not a JSON number")
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise JSONRefused(f"{text} is too large to be a number here; use a finite number.")
+        raise _Refused(text, f"{text} is too large for a number")
     return value
+
+
+def _position(text: str, word: str) -> int:
+    # The decoder does not say where a hook refused; the first such word outside a string is the
+    # best guess.
+    found = re.search(rf"(?<![\w\"]){re.escape(word)}(?![\w\"])", text)
+    return found.start() if found else 0
+
+
+def _too_deep_at(text: str, max_depth: int) -> int:
+    """Where the nesting first goes past max_depth (only on the error path: this loop is slow)."""
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        if token[0] in "[{":
+            depth += 1
+            if depth > max_depth:
+                return token.start()
+        elif token[0] in "]}":
+            depth -= 1
+    return 0

@@ -8,11 +8,11 @@ from playground import jsonsafe
 
 
 @pytest.mark.parametrize("text, words", [
-    ('{"temperature": NaN}', "NaN is not a number"),
-    ("[Infinity]", "Infinity is not a number"),
-    ("[-Infinity]", "-Infinity is not a number"),
+    ('{"temperature": NaN}', "NaN is not a JSON number"),
+    ("[Infinity]", "Infinity is not a JSON number"),
+    ("[-Infinity]", "-Infinity is not a JSON number"),
     ('{"temperature": 1e999}', "1e999 is too large"),
-    ("9" * 5000, "too long"),
+    ("9" * 5000, "more than 4300 digits"),
 ])
 def test_it_refuses_numbers_json_and_postgresql_do_not_take(text, words):
     with pytest.raises(jsonsafe.JSONRefused) as refused:

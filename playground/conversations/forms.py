@@ -100,7 +100,7 @@ class ImportForm(forms.Form):
         try:
             data["parsed_json"] = jsonsafe.loads(raw)
         except jsonsafe.JSONRefused as refused:
-            raise forms.ValidationError(str(refused)) from None
+            raise forms.ValidationError(jsonsafe.explain(refused)) from None
         except UnicodeDecodeError:
             raise forms.ValidationError("This file is not UTF-8 text; export it again, or paste the JSON.") from None
         except ValueError as error:

@@ -80,7 +80,7 @@ class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
         try:
             content = await self.decode_json(text_data)
         except jsonsafe.JSONRefused as refused:
-            await self.send_json(protocol.socket_error(str(refused)))
+            await self.send_json(protocol.socket_error(jsonsafe.explain(refused)))
             return
         except ValueError:
             await self.send_json(protocol.socket_error("Messages must be JSON."))

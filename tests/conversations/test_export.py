@@ -70,7 +70,7 @@ def test_it_refuses_an_invalid_request_with_clear_errors():
 
 @pytest.mark.parametrize("text, words", [
     ("[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
-    ('{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "temperature": NaN}', "NaN is not a number"),
+    ('{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "temperature": NaN}', "NaN is not a JSON number"),
 ])
 def test_it_refuses_deep_or_non_finite_json_with_a_clear_message(text, words):
     client = client_for(make_user("alice"))

@@ -94,7 +94,7 @@ async def test_it_explains_bad_messages():
 
 @pytest.mark.parametrize("text, words", [
     ("[" * 10_000 + "]" * 10_000, "nested 10000 levels deep"),
-    ('{"type": "ping", "id": NaN}', "NaN is not a number"),
+    ('{"type": "ping", "id": NaN}', "NaN is not a JSON number"),
     ('{"type": "ping", "id": 1e999}', "too large"),
 ])
 async def test_it_answers_malformed_json_with_an_error_and_stays_open(text, words):

@@ -84,7 +84,7 @@ def test_it_never_renders_secrets_back_into_the_edit_form(team):
     ('{"X-Org": "Société"}', "The value of X-Org has a character HTTP headers cannot carry at position 5"),
     ('{"X-Org": "a\\u0000b"}', "The value of X-Org has a character HTTP headers cannot carry at position 2"),
     ('{"X-Équipe": "blue"}', "is not a valid header name"),
-    ('{"X-Org": NaN}', "NaN is not a number"),
+    ('{"X-Org": NaN}', "NaN is not a JSON number"),
     ("[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
 ])
 def test_it_explains_bad_extra_headers(team, headers, message):

@@ -2,7 +2,6 @@
 message (or refused by the run limits), and the other run's frames arrive each once, its text stored once."""
 
 import asyncio
-import json
 
 import pytest
 from asgiref.sync import sync_to_async
