@@ -41,6 +41,8 @@ def check_invalid_schema(eve):
     # The name in the run bar takes the user to the field (opening the drawer on a phone).
     feedback.locator(".runbar-error-field").first.click()
     expect(page.locator("#panel")).to_be_in_viewport()
+    expect(page.locator("#f-response_format-schema")).to_be_in_viewport()
+    page.wait_for_timeout(300)  # the drawer's slide, for the screenshot
     eve.shot("taken-to-the-field")
     page.fill("#f-response_format-schema", '{"type": "object", "properties": {"temp": {"type": "number"}}}')
     page.select_option("#f-response_format-main", "")
