@@ -20,7 +20,9 @@ def make_link(owner, audience: str, expiry: str) -> str:
     page = owner.page
     page.check(f"input[name=audience][value={audience}]")
     page.select_option("select[name=expires_in]", label=expiry)
-    page.click("button:has-text('Make link')")
+    with page.expect_navigation():
+        page.click("button:has-text('Make link')")
+    page.wait_for_load_state()  # the page's scripts are in (Copy is theirs)
     expect(page.locator(".share-new")).to_be_visible()
     copy = page.locator("[data-copy=share-url]")
     copy.click()
