@@ -1,8 +1,10 @@
 """One asyncio task per run: stream from the provider, publish frames, checkpoint, finish.
 
-The task, not a socket, owns the run: closing the tab does not stop it. It talks to the rest of
-the system only through the channel layer (frames to the run's group; cancel and backlog requests
-on its own control channel), so a socket in another process can watch, re-attach and cancel.
+The task, not a socket, owns the run: closing the tab does not stop it. Sockets of its own process
+watch it directly (`watch`: each frame is a method call on the socket, no copy and no queue);
+sockets of other processes reach it through the channel layer (cancel, backlog and watch requests
+on its own control channel; frames sent to each watching socket's channel), so a socket anywhere
+can watch, re-attach and cancel.
 """
 
 import asyncio
@@ -39,6 +41,9 @@ HEARTBEAT_INTERVAL = 5.0
 LINGER = 10.0
 # How long to keep retrying a backlog reply to a socket whose channel is full.
 BACKLOG_REPLY_PATIENCE = 5.0
+# A compact delta frame carries the run's elapsed time in the first delta and then at most this
+# often (readers count on from their own clock in between): it costs bytes on every frame.
+ELAPSED_EVERY = 1.0
 
 # Runs of this process by id, so tests, the sweeper and graceful shutdown can see them.
 ACTIVE: dict[str, "RunTask"] = {}
@@ -53,7 +58,8 @@ class RunTask:
         self.body = body
         self.layer = layer
         self.meta = meta
-        self.group = protocol.run_group(run_id)
+        self.watchers: list = []  # sockets of this process watching: their run_frame is called per frame
+        self.remote_watchers: set[str] = set()  # channels of sockets of other processes watching
         self.frames: list[str] = []  # the backlog: every frame sent, encoded, index = seq
         self.last_seq: int | None = None  # the seq of the run's last frame, once sent
         self.pending: dict[int, dict] = {}
@@ -68,6 +74,7 @@ class RunTask:
         self.finished = asyncio.Event()
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
+        self._timed_at: float | None = None  # the elapsed time the last timed frame carried
         self._dirty = False
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
@@ -139,7 +146,6 @@ class RunTask:
             if news and self.first_token is None:
                 self.first_token = now
             if news:
-                ops_metrics.news_arrived(self.run_id, now)
                 if not self.pending:
                     self._news_since = now
                 merge_news(self.pending, news)
@@ -154,19 +160,53 @@ class RunTask:
 
     # -- publishing --------------------------------------------------------------------------
 
+    def watch(self, socket) -> None:
+        """Hand `socket` (a consumer of this process) every frame from now on: `await socket.run_frame(event)`."""
+        if socket not in self.watchers:
+            self.watchers.append(socket)
+
+    def unwatch(self, socket) -> None:
+        if socket in self.watchers:
+            self.watchers.remove(socket)
+
     async def _publish(self, frame: dict) -> None:
         seq = len(self.frames)
         text = protocol.encode(protocol.numbered(self.run_id, seq, frame))
         self.frames.append(text)
-        if protocol.is_terminal(frame["type"]):
+        final = protocol.is_terminal(frame["type"])
+        if final:
             self.last_seq = seq
-        await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
+        event = protocol.frame_event(self.run_id, seq, frame, text, timed=self._timed(frame))
+        for socket in tuple(self.watchers):
+            try:
+                await socket.run_frame(event)
+            except Exception:  # one broken socket must not stop the run or the other watchers
+                log.exception("run %s: a socket failed to take frame %d", self.run_id, seq)
+                self.unwatch(socket)
+        for channel in tuple(self.remote_watchers):
+            try:
+                await self.layer.send(channel, event)
+            except ChannelFull:
+                # Dropped, as a full channel drops group messages: that socket mends the gap from
+                # the backlog, and asking for it registers it again.
+                self.remote_watchers.discard(channel)
+        if final:
+            self.remote_watchers.clear()
+
+    def _timed(self, frame: dict) -> bool:
+        """Whether a compact form of this frame carries its elapsed time (see ELAPSED_EVERY)."""
+        elapsed = frame.get("elapsed")
+        if elapsed is None or (self._timed_at is not None and elapsed - self._timed_at < ELAPSED_EVERY):
+            return False
+        self._timed_at = elapsed
+        return True
 
     def _take_news(self) -> dict | None:
         if not self.pending and self.usage_pending is None:
             return None
-        frame = protocol.delta([self.pending[i] for i in sorted(self.pending)], time.monotonic() - self.started,
-                               self.usage_pending)
+        pending = self.pending
+        choices = [pending[i] for i in sorted(pending)] if len(pending) > 1 else list(pending.values())
+        frame = protocol.delta(choices, time.monotonic() - self.started, self.usage_pending)
         self.pending, self.usage_pending = {}, None
         return frame
 
@@ -182,12 +222,13 @@ class RunTask:
                 interval = min(MAX_MERGED_FRAME_INTERVAL, max(MERGED_FRAME_INTERVAL, 4 * lag))
                 await asyncio.sleep(max(0.0, last_sent + interval - time.monotonic()))
             self._news.clear()
+            news_since = self._news_since
             frame = self._take_news()
             if frame is None:
                 continue
             last_sent = time.monotonic()
             await self._publish(frame)
-            ops_metrics.delta_relayed(self.run_id, taken_at=self.started + frame["elapsed"])
+            ops_metrics.frame_relayed(time.monotonic() - news_since)
             if self._news.is_set():
                 # More arrived while that frame was being sent: the path is not keeping up, so
                 # let news gather and send it merged, at most ~30 frames a second.
@@ -209,9 +250,13 @@ class RunTask:
         if kind == protocol.CANCEL:
             self.cancel()
         elif kind == protocol.BACKLOG and message.get("reply_to"):
+            if message.get("watch") and self.last_seq is None:
+                self.remote_watchers.add(message["reply_to"])
             # Answered in its own task: the asker's channel may be full (that is often why it
             # asks), and the control channel must keep serving meanwhile.
             asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
+        elif kind == protocol.UNWATCH:
+            self.remote_watchers.discard(message.get("reply_to"))
 
     async def _send_backlog(self, reply_to: str, after: int):
         deadline = time.monotonic() + BACKLOG_REPLY_PATIENCE
