@@ -73,7 +73,7 @@ class RunSocketMixin:
         try:
             await action()
         except service.RunRejected as rejected:
-            await self.send_json(protocol.rejected(ref, rejected.message, rejected.errors))
+            await self.send_json(protocol.rejected(ref, rejected.message, rejected.errors, rejected.retry_after))
         except Http404 as missing:
             await self.send_json(protocol.socket_error(str(missing) or "Not found.", ref))
         except PermissionDenied as denied:

@@ -52,6 +52,9 @@ Replies to the browser's own messages:
     run.accepted  {"type": "run.accepted", "ref": "r1", "runs": ["Qk…", …], "conversation": "Zp…"}
     run.rejected  {"type": "run.rejected", "ref": "r1", "message": "Fix the marked fields first.",
                    "errors": {"0": {"temperature": ["…"]}}}   (errors by column, then by field)
+                  {"type": "run.rejected", "ref": "r1", "message": "The server is busy relaying other
+                   runs. Try again in a few seconds.", "errors": {}, "retry_after": 5}
+                   (this process is at its capacity: nothing started, the same start may work later)
     error         {"type": "error", "ref": "r1", "message": "That run is not streaming any more."}
 
 The browser sends `run.start` {ref, conversation, parent?, fields: {name: [values]}, columns?:
@@ -150,8 +153,11 @@ def accepted(ref, runs: list[str], conversation: str) -> dict:
     return {"type": ACCEPTED, "ref": ref, "runs": runs, "conversation": conversation}
 
 
-def rejected(ref, message: str, errors: dict) -> dict:
-    return {"type": REJECTED, "ref": ref, "message": message, "errors": errors}
+def rejected(ref, message: str, errors: dict, retry_after: int | None = None) -> dict:
+    frame = {"type": REJECTED, "ref": ref, "message": message, "errors": errors}
+    if retry_after is not None:
+        frame["retry_after"] = retry_after
+    return frame
 
 
 def socket_error(message: str, ref=None) -> dict:

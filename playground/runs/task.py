@@ -19,7 +19,7 @@ from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
 from playground.providers.errors import ProviderError
 
-from . import protocol, store
+from . import admission, protocol, store
 from .assembler import Assembler, merge_news
 from .models import Status
 from .render import render_markdown
@@ -83,6 +83,8 @@ class RunTask:
 
     def start(self) -> asyncio.Task:
         ACTIVE[self.run_id] = self
+        admission.run_started()
+        admission.ensure_sampler()
         ops_metrics.run_started(self)
         self._task = asyncio.get_running_loop().create_task(self._main(), name=f"run {self.run_id}")
         return self._task
@@ -117,6 +119,7 @@ class RunTask:
             await self._finish()
         finally:
             self.finished.set()
+            admission.run_ended()
             ops_metrics.run_finished(self)
             try:
                 await asyncio.sleep(LINGER)
