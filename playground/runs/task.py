@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 MERGED_FRAME_INTERVAL = 1 / 30
 # A publisher woken this long after its news arrived is behind: the path is not keeping up.
 PRESSURE_LAG = 0.005
+# Even when keeping up, frames of one run are at least this far apart (a display's refresh): a
+# provider faster than that gets its tokens merged, which a reader cannot see, and each frame
+# costs the process about the same whatever it carries.
+MIN_FRAME_INTERVAL = 1 / 60
 # The longest a loaded process lets news gather into one frame.
 MAX_MERGED_FRAME_INTERVAL = 0.25
 CHECKPOINT_INTERVAL = 1.0
@@ -224,6 +228,8 @@ class RunTask:
                 # The busier the process, the longer the interval: fewer, fuller frames cost less.
                 interval = min(MAX_MERGED_FRAME_INTERVAL, max(MERGED_FRAME_INTERVAL, 4 * lag))
                 await asyncio.sleep(max(0.0, last_sent + interval - time.monotonic()))
+            elif time.monotonic() < last_sent + MIN_FRAME_INTERVAL:
+                await asyncio.sleep(last_sent + MIN_FRAME_INTERVAL - time.monotonic())
             self._news.clear()
             news_since = self._news_since
             frame = self._take_news()
