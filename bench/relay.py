@@ -464,9 +464,11 @@ def main() -> None:
         common.stop(fake_process)
     result = {
         "machine": machine, "command": " ".join(["python", *sys.argv]), "settings": {"debug": args.debug, **{
-            k: getattr(args, k) for k in ("delay", "tokens", "ramp", "streams_per_client", "bound_ms")}},
+            k: getattr(args, k) for k in ("delay", "tokens", "ramp", "streams_per_client", "bound_ms", "page_interval",
+                                          "repeat")}},
         "levels": levels, "largest_within_bound": largest_within_bound(levels, args.bound_ms),
         "peer": args.peer, "peer_largest_within_bound": largest_within_bound(levels, args.bound_ms, args.peer),
+        "runs_per_process": os.environ.get("RUNS_PER_PROCESS", "300 (default)"),
         **extras,
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }

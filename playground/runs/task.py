@@ -19,7 +19,7 @@ from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
 from playground.providers.errors import ProviderError
 
-from . import admission, protocol, store
+from . import admission, checkpoints, protocol, store
 from .assembler import Assembler, merge_news
 from .models import Status
 from .render import render_markdown
@@ -38,8 +38,6 @@ PRESSURE_LAG = 0.005
 MIN_FRAME_INTERVAL = 1 / 60
 # The longest a loaded process lets news gather into one frame.
 MAX_MERGED_FRAME_INTERVAL = 0.25
-CHECKPOINT_INTERVAL = 1.0
-HEARTBEAT_INTERVAL = 5.0
 # After the end, the task keeps answering backlog requests this long for sockets that attached
 # just before; later ones read the stored run.
 LINGER = 10.0
@@ -79,7 +77,10 @@ class RunTask:
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
         self._timed_at: float | None = None  # the elapsed time the last timed frame carried
-        self._dirty = False
+        # Read by checkpoints.py: whether the text changed since the last checkpoint, and when the
+        # run last wrote (its insert counts as the first write).
+        self.dirty = False
+        self.last_write = time.monotonic()
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
 
@@ -98,7 +99,7 @@ class RunTask:
         try:
             await self._publish(protocol.started(self.meta))
             publisher = asyncio.create_task(self._publish_news())
-            checkpointer = asyncio.create_task(self._checkpoint_loop())
+            checkpoints.ensure_writer(ACTIVE)
             self._reader = asyncio.create_task(self._read())
             try:
                 await self._reader
@@ -117,7 +118,6 @@ class RunTask:
                 self.error.__cause__ = error
             else:
                 self.status = Status.COMPLETED
-            checkpointer.cancel()
             publisher.cancel()
             await self._flush_news()
             await self._finish()
@@ -158,7 +158,7 @@ class RunTask:
                 merge_news(self.pending, news)
             if event.data.get("usage"):
                 self.usage_pending = event.data["usage"]
-            self._dirty = True
+            self.dirty = True
             self._news.set()
 
     async def _on_retry(self, attempt: int, delay: float, error: ProviderError):
@@ -282,15 +282,6 @@ class RunTask:
                 await asyncio.sleep(0.05)
 
     # -- persistence -------------------------------------------------------------------------
-
-    async def _checkpoint_loop(self):
-        last_write = time.monotonic()
-        while True:
-            await asyncio.sleep(CHECKPOINT_INTERVAL)
-            if self._dirty or time.monotonic() - last_write >= HEARTBEAT_INTERVAL:
-                self._dirty = False
-                last_write = time.monotonic()
-                await database_sync_to_async(store.checkpoint)(self.run_id, self.assembler.snapshot())
 
     def metrics(self) -> dict:
         end = time.monotonic()
