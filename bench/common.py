@@ -77,6 +77,9 @@ def setup_django(debug: bool) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    if not debug:
+        # Production settings serve hashed static files: the page needs their manifest.
+        call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def bench_member(username: str, provider_url: str, password: str | None = None) -> dict:
@@ -159,7 +162,9 @@ def start_litellm(provider_url: str) -> tuple[subprocess.Popen, str]:
     )
     log = open(LOGS / "litellm.log", "ab")
     # LiteLLM fetches its model price list from the network unless told to use its own copy.
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_DOCS": "True", "LITELLM_LOG": "ERROR"}
+    # It would take DATABASE_URL (ours) for its own database of keys and spend: not given.
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_DOCS": "True", "LITELLM_LOG": "ERROR"})
     process = subprocess.Popen([str(executable), "--config", str(config), "--host", "127.0.0.1", "--port", str(port),
                                 "--num_workers", "1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     origin = f"http://127.0.0.1:{port}"

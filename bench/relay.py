@@ -52,6 +52,8 @@ def parse_args():
                         help="sample Daphne with py-spy during each level (adds some CPU)")
     parser.add_argument("--peer", choices=("none", "litellm"), default="none",
                         help="also measure each level through LiteLLM's proxy (bench/setup_litellm installs it)")
+    parser.add_argument("--peer-streams", default="10,25,50,75,100",
+                        help="stream counts measured through the peer, upwards until one misses the bound")
     parser.add_argument("--repeat", type=int, default=1, help="measure each level this many times")
     parser.add_argument("--page-interval", type=float, default=0.5,
                         help="seconds between another user's page loads during each level")
@@ -293,11 +295,12 @@ def levels_to_measure(args) -> list[int]:
 def measure_levels(member: dict, provider_url: str, fake: psutil.Process, args, pages_member: dict) -> list[dict]:
     always = {int(n) for n in args.streams.split(",") if n}
     results, failed_at = [], {}
-    servers = [None] + ([args.peer] if args.peer != "none" else [])
-    for streams in levels_to_measure(args):
+    peer_levels = {int(n) for n in args.peer_streams.split(",") if n} if args.peer != "none" else set()
+    for streams in sorted(set(levels_to_measure(args)) | peer_levels):
+        servers = ([None] if streams in levels_to_measure(args) else []) + ([args.peer] if streams in peer_levels else [])
         for peer in servers:
             name = peer or "playground"
-            if name in failed_at and streams > failed_at[name] and streams not in always:
+            if name in failed_at and streams > failed_at[name] and (peer or streams not in always):
                 continue  # the search is over: a smaller count already missed the bound
             for repetition in range(args.repeat):
                 print(f"measuring {streams} concurrent streams through {name} (run {repetition + 1}, "
