@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 
 import common
 import spy
+from relay_client import Expander
 
 RSS_SAMPLE_INTERVAL = 0.25
 READY_TIMEOUT = 120.0
@@ -336,6 +337,7 @@ async def cancel_runs(origin: str, member: dict, count: int, label: str) -> list
     cancels = []
     headers = {"Cookie": member["cookie"]}
     async with connect(ws_url, origin=origin, additional_headers=headers, open_timeout=10) as socket:
+        expander = Expander()
         for number in range(count):
             prompt = f"{label} {number}"
             body = {"model": "fake-gpt@delay=20,tokens=5000", "messages": [{"role": "user", "content": prompt}],
@@ -344,13 +346,13 @@ async def cancel_runs(origin: str, member: dict, count: int, label: str) -> list
             await socket.send(json.dumps({"type": "run.start", "ref": prompt, "columns": columns}))
             run_id, deltas = None, 0
             while deltas < CANCEL_AFTER_DELTAS:
-                frame = json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT))
+                frame = expander.expand(json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT)))
                 run_id = frame["runs"][0] if frame["type"] == "run.accepted" else run_id
                 deltas += frame["type"] == "run.delta"
             sent = time.time()
             await socket.send(json.dumps({"type": "run.cancel", "run": run_id}))
             while True:
-                frame = json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT))
+                frame = expander.expand(json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT)))
                 if frame["type"] in ("run.finished", "run.error"):
                     break
             cancels.append({"prompt": prompt, "sent": sent, "terminal_frame": time.time(),
