@@ -14,6 +14,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 
 from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
@@ -38,6 +39,16 @@ PRESSURE_LAG = 0.005
 MIN_FRAME_INTERVAL = 1 / 60
 # The longest a loaded process lets news gather into one frame.
 MAX_MERGED_FRAME_INTERVAL = 0.25
+# While the database is away, the end of a run is retried after pauses doubling from
+# RETRY_PAUSE_FIRST up to RETRY_PAUSE_MAX (checkpoints.py does the same for the checkpoints).
+RETRY_PAUSE_FIRST = 1.0
+RETRY_PAUSE_MAX = 4.0
+# How long the end of a run is retried before the task gives up storing it.
+FINISH_PATIENCE = 120.0
+# The first pause before listening again on a channel layer that failed (Redis restarting).
+LAYER_RETRY_PAUSE = 0.5
+# What a lost or restarting database raises (Django wraps psycopg's errors in these).
+DATABASE_AWAY = (OperationalError, InterfaceError)
 # After the end, the task keeps answering backlog requests this long for sockets that attached
 # just before; later ones read the stored run.
 LINGER = 10.0
@@ -81,6 +92,7 @@ class RunTask:
         # run last wrote (its insert counts as the first write).
         self.dirty = False
         self.last_write = time.monotonic()
+        self._layer_failures = 0  # channel-layer calls failed in a row (Redis away)
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
 
@@ -193,10 +205,15 @@ class RunTask:
         for channel in tuple(self.remote_watchers):
             try:
                 await self.layer.send(channel, event)
-            except ChannelFull:
-                # Dropped, as a full channel drops group messages: that socket mends the gap from
-                # the backlog, and asking for it registers it again.
+            except Exception as error:
+                # Dropped, as a full channel drops group messages (or the layer is away: Redis
+                # restarting, and the run goes on): that socket mends the gap from the backlog,
+                # and asking for it registers it again.
                 self.remote_watchers.discard(channel)
+                if not isinstance(error, ChannelFull):
+                    self._layer_failed("publishing", error)
+            else:
+                self._layer_failures = 0
         if final:
             self.remote_watchers.clear()
 
@@ -251,8 +268,24 @@ class RunTask:
     # -- control messages: cancel and backlog requests, possibly from other processes ---------
 
     async def _serve_control(self):
+        pause = LAYER_RETRY_PAUSE
         while True:
-            self.handle_control(await self.layer.receive(self.control))
+            try:
+                message = await self.layer.receive(self.control)
+            except Exception as error:  # the channel layer is away: keep listening once it is back
+                self._layer_failed("listening for control messages", error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_PAUSE_MAX)
+                continue
+            pause = LAYER_RETRY_PAUSE
+            self.handle_control(message)
+
+    def _layer_failed(self, doing: str, error: Exception) -> None:
+        # Once per outage in the log, not once per frame.
+        if not self._layer_failures:
+            log.warning("run %s: the channel layer failed while %s (%s); the run goes on",
+                        self.run_id, doing, _first_line(error), extra={"run_id": self.run_id})
+        self._layer_failures += 1
 
     def handle_control(self, message: dict) -> None:
         kind = message.get("type")
@@ -275,11 +308,12 @@ class RunTask:
             try:
                 await self.layer.send(reply_to, reply)
                 return
-            except ChannelFull:
+            except Exception as error:  # a full channel, or the layer away for a moment
                 if time.monotonic() > deadline:
-                    log.warning("run %s: gave up sending a backlog to a socket whose channel stays full", self.run_id)
+                    log.warning("run %s: gave up sending a backlog to a socket (%s)", self.run_id,
+                                "its channel stays full" if isinstance(error, ChannelFull) else _first_line(error))
                     return
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05 if isinstance(error, ChannelFull) else LAYER_RETRY_PAUSE)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -301,8 +335,7 @@ class RunTask:
         snapshot = self.assembler.snapshot()
         notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status)
         error = self.error.to_dict() if self.error else None
-        cost = await database_sync_to_async(store.finish)(
-            self.run_id,
+        end = dict(
             status=self.status,
             choices=snapshot,
             response=self.assembler.response() if self.assembler.chunks else None,
@@ -313,9 +346,50 @@ class RunTask:
             metrics=metrics,
             notices=notices,
         )
+        cost = None
+        pause, give_up_at = RETRY_PAUSE_FIRST, time.monotonic() + FINISH_PATIENCE
+        while True:
+            try:
+                cost, notices = await _stored(store.finish, self.run_id, **end)
+                break
+            except DATABASE_AWAY as error:
+                if time.monotonic() + pause > give_up_at:
+                    # The answer is sent anyway; the stored run keeps its last checkpoint and is
+                    # swept as interrupted once this task is gone.
+                    log.error("run %s: could not store its end (%s); giving up", self.run_id, _first_line(error),
+                              extra={"run_id": self.run_id})
+                    break
+                log.warning("run %s: storing its end failed (%s); trying again in %.0f s", self.run_id,
+                            _first_line(error), pause, extra={"run_id": self.run_id})
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_PAUSE_MAX)
+            except Exception:
+                # Something the database refuses (say, a provider's NaN in the answer): the watchers
+                # still get the end below instead of waiting forever; the stored run is swept later.
+                log.exception("run %s: could not store its end", self.run_id, extra={"run_id": self.run_id})
+                break
         rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
         await self._publish(protocol.ended(status=self.status, choices=rendered, usage=self.assembler.usage,
                                            metrics={**metrics, "cost": cost}, notices=notices, error=error))
         log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})
 
 
+async def _stored(step, *args, **kwargs):
+    """Run a store step in the database thread; on a lost connection, close it there before
+    raising, so the next attempt opens a fresh one instead of reusing the broken one."""
+    try:
+        return await database_sync_to_async(step)(*args, **kwargs)
+    except DATABASE_AWAY:
+        await database_sync_to_async(_close_connection)()
+        raise
+
+
+def _close_connection() -> None:
+    try:
+        connection.close()
+    except DATABASE_AWAY:
+        pass  # closing a connection the server already dropped may complain; it is closed either way
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
