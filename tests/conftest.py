@@ -1,5 +1,8 @@
 """Fixtures the whole suite shares: users, a live Daphne server, and Chromium through Playwright."""
 
+import asyncio
+import contextlib
+import inspect
 import os
 
 import pytest
@@ -45,6 +48,9 @@ def pytest_collection_modifyitems(config, items):
     # Playwright's sync API keeps an event loop running in the main thread until the session ends,
     # which breaks async tests that come after it: run the browser tests last (the sort is stable).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    for item in items:
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.fixturenames.append("_close_channel_layers")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,6 +61,26 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture
+async def _close_channel_layers():
+    """After an async test, end what it left running (run tasks lingering, sweepers, control loops),
+    then close the Redis connections of its channel layers, while the test's loop still runs. A
+    control loop can sit in a blocking Redis read that redis-py keeps going through a cancellation;
+    left to the loop's own shutdown, that task could be waited for forever."""
+    yield
+    from channels.layers import channel_layers
+
+    left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=15)
+    for layer in list(channel_layers.backends.values()):
+        if hasattr(layer, "close_pools"):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(layer.close_pools(), 10)
 
 
 @pytest.fixture(autouse=True)

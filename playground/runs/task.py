@@ -273,10 +273,14 @@ class RunTask:
             try:
                 message = await self.layer.receive(self.control)
             except Exception as error:  # the channel layer is away: keep listening once it is back
+                _unless_cancelled(error)
                 self._layer_failed("listening for control messages", error)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RETRY_PAUSE_MAX)
                 continue
+            # A read can complete although this task was cancelled meanwhile (redis-py finishes a
+            # blocking read before it gives in): stop here rather than wait for the next one.
+            _unless_cancelled()
             pause = LAYER_RETRY_PAUSE
             self.handle_control(message)
 
@@ -309,6 +313,7 @@ class RunTask:
                 await self.layer.send(reply_to, reply)
                 return
             except Exception as error:  # a full channel, or the layer away for a moment
+                _unless_cancelled(error)
                 if time.monotonic() > deadline:
                     log.warning("run %s: gave up sending a backlog to a socket (%s)", self.run_id,
                                 "its channel stays full" if isinstance(error, ChannelFull) else _first_line(error))
@@ -389,6 +394,15 @@ def _close_connection() -> None:
         connection.close()
     except DATABASE_AWAY:
         pass  # closing a connection the server already dropped may complain; it is closed either way
+
+
+def _unless_cancelled(error: Exception | None = None) -> None:
+    """Raise CancelledError when this task is being cancelled although what it awaited did not say
+    so: channels-redis can turn a cancelled read into a connection error, or finish it first. Such
+    a loop must end, not take it for Redis being away or wait for the next message."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from error
 
 
 def _first_line(error: Exception) -> str:
