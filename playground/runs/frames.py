@@ -4,11 +4,13 @@ Every frame of a run carries the run's id and a sequence number, counted from 0 
 with no gaps, so a client that sees a gap knows frames were dropped and re-attaches.
 
     run.started   {run, seq, conversation, column, comparison, model, provider, request}
-    run.retrying  {run, seq, attempt, delay, message}
+    run.retrying  {run, seq, attempt, delay, status, kind, message}
     run.delta     {run, seq, choices: [{index, content?, refusal?, tool_calls?: [{index, id?, name?,
                    arguments?}], function_call?, logprobs?, audio?: {data?, transcript?},
                    finish_reason?}], usage?, elapsed}
     run.finished  {run, seq, status, choices: [{index, finish_reason, html}], usage, metrics, notices}
+                  (metrics: time_to_first_token, total_time, output_tokens, output_tokens_estimated,
+                   tokens_per_second, cost)
     run.error     {run, seq, status, error: {kind, status, message, hint, request_id}, metrics}
 
 `run.snapshot` (no seq) carries a whole stored run, for runs that are over when a client attaches.

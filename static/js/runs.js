@@ -143,7 +143,9 @@ function updateMetrics(view, metrics) {
   const tokens = metrics ? metrics.output_tokens : view.tokens;
   let rate = metrics ? metrics.tokens_per_second : null;
   if (!metrics && view.ttft != null && view.elapsed > view.ttft) rate = view.tokens / (view.elapsed - view.ttft);
-  const parts = [`first token ${fmt(ttft)}`, `${tokens || 0} tokens`];
+  // "≈": counted by our tokenizer (the server sent no usage), or live while streaming.
+  const approx = !metrics || metrics.output_tokens_estimated ? "≈" : "";
+  const parts = [`first token ${fmt(ttft)}`, `${approx}${tokens || 0} tokens`];
   if (rate) parts.push(`${rate.toFixed(1)} tok/s`);
   if (metrics && metrics.total_time != null) parts.push(`total ${fmt(metrics.total_time)}`);
   if (metrics && metrics.cost != null) parts.push(`$${Number(metrics.cost).toFixed(6).replace(/0+$/, "").replace(/\.$/, "")}`);
