@@ -130,6 +130,31 @@ def branch_messages(run: Run) -> list[dict]:
     return [*run.request.get("messages", []), *([answer] if answer else [])]
 
 
+def shared_messages_of(run: Run) -> list[dict]:
+    """The message list the composer held when `run` was started (its request's, except in compare
+    mode, where each column's request also holds that column's own earlier answers)."""
+    return run.shared_messages if run.shared_messages is not None else run.request.get("messages", [])
+
+
+def _starts_with(messages: list, prefix: list) -> bool:
+    return len(prefix) <= len(messages) and messages[: len(prefix)] == prefix
+
+
+def column_messages(shared: list[dict], after: Run) -> list[dict]:
+    """The messages a compare column sends when it continues from its own run `after`.
+
+    The composer's list is shared by every column, but each column continues its own answers:
+    its request is `after`'s request and answer, then whatever the composer gained since `after`
+    was sent. A list that already holds `after`'s answer (one column, "continue from this
+    answer") is sent as it is, and so is one whose earlier messages were edited (a new branch)."""
+    if _starts_with(shared, branch_messages(after)):
+        return shared
+    before = shared_messages_of(after)
+    if _starts_with(shared, before):
+        return [*branch_messages(after), *shared[len(before):]]
+    return shared
+
+
 def new_messages(run: Run, parent: Run | None) -> list[dict]:
     """The messages a run added to its parent's branch (all of them for a root run)."""
     messages = run.request.get("messages", [])

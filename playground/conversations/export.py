@@ -42,6 +42,7 @@ def run_data(run: Run) -> dict:
         "model": run.model,
         "status": run.status,
         "request": run.request,
+        "shared_messages": run.shared_messages,
         "response": run.response,
         "choices": run.choices,
         "usage": run.usage,
@@ -155,6 +156,7 @@ def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, date
         provider_name=str(data.get("provider") or "")[:60],
         model=str(data["request"].get("model", ""))[:200],
         request=data["request"],
+        shared_messages=data.get("shared_messages") if isinstance(data.get("shared_messages"), list) else None,
         # An imported run cannot still be streaming: nothing here is running it.
         status=Status.INTERRUPTED if status == Status.STREAMING else status,
         choices=data.get("choices") if isinstance(data.get("choices"), list) else [],

@@ -10,17 +10,13 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from playground.teams.access import get_conversation_for, get_run_for
 
 from . import branches, diff
 from .pricing import cost_for, prices_of
 from .replay import SPEEDS, playback_chunks, recorded_exactly
-
-# Bigger bodies are not a list of requests from compare mode.
-MAX_DIFFERENCES_BODY = 2 * 1024 * 1024
-
 
 @login_required
 @require_GET
@@ -114,22 +110,6 @@ def run_cost(request: HttpRequest, run_id: str) -> JsonResponse:
     run = get_run_for(request.user, run_id)
     cost = cost_for(run, prices_of(run.conversation.workspace_id))
     return JsonResponse({"run": run.public_id, "cost": None if cost is None else f"{cost:.6f}", "usage": run.usage})
-
-
-@login_required
-@require_POST
-def differences(request: HttpRequest) -> JsonResponse:
-    """Compare mode's header: POST {"requests": [body, …]} → {"differing": {param: [display per column]}}."""
-    if len(request.body) > MAX_DIFFERENCES_BODY:
-        return JsonResponse({"error": "Too large."}, status=413)
-    try:
-        requests = json.loads(request.body).get("requests")
-    except (ValueError, AttributeError):
-        requests = None
-    if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
-        return JsonResponse({"error": 'Send {"requests": [request body, …]}.'}, status=400)
-    differing = diff.differing_parameters(requests)
-    return JsonResponse({"differing": {key: [diff.display(v) for v in values] for key, values in differing.items()}})
 
 
 def _earlier_run(request: HttpRequest, later):

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from playground.runs import differences
 from playground.runs.render import render_markdown
 from playground.teams.access import SESSION_WORKSPACE_KEY, get_conversation_for, personal_workspace
 from playground.teams.models import Role, Workspace
 
-from . import branches, diff
+from . import branches
 from .export import fork as fork_session
 from .forms import ForkForm, ShareForm
 from .models import Audience, ShareLink, hash_token
@@ -60,7 +61,7 @@ def _run_view(run, parent, prices) -> dict:
     return {
         "run": run,
         "messages": [{"role": m.get("role", "?"), "text": branches.message_text(m)} for m in branches.new_messages(run, parent)],
-        "parameters": [(key, diff.display(value)) for key, value in diff.flatten(run.request).items()],
+        "parameters": [(key, differences.display(value)) for key, value in differences.flatten(run.request).items()],
         "answers": [{"index": c.get("index", 0), "html": render_markdown(c.get("content") or ""), "finish_reason": c.get("finish_reason")}
                     for c in run.choices or []],
         "error": (run.error or {}).get("message"),

@@ -14,7 +14,6 @@ urlpatterns = [
     path("prices", transfer_views.prices, name="prices"),
     path("prices/<str:price_id>/delete", transfer_views.delete_price, name="delete_price"),
     path("diff", run_views.run_diff, name="diff"),
-    path("differences", run_views.differences, name="differences"),
     path("shared/<str:token>/", share_views.shared, name="shared"),
     path("shared/<str:token>/fork", share_views.fork, name="fork"),
     path("runs/<str:run_id>/branch", run_views.branch, name="branch"),

@@ -8,7 +8,7 @@ from playground.runs.consumer import RunSocketMixin
 CLOSE_UNAUTHENTICATED = 4401
 
 
-RUN_MESSAGES = ("run.start", "run.cancel", "run.attach")
+RUN_MESSAGES = ("run.start", "run.rerun", "run.cancel", "run.attach")
 
 
 class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):

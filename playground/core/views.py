@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from playground.teams.access import current_workspace, get_conversation_for, providers_for
+from playground.conversations.restore import session_state
+from playground.teams.access import current_workspace, get_conversation_for, membership_for, providers_for
 
 HEALTH_TIMEOUT = 3.0
 
@@ -21,14 +22,17 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
     workspace, membership = current_workspace(request)
     conversation = get_conversation_for(request.user, conversation_id) if conversation_id else None
     if conversation is not None:
-        workspace = conversation.workspace
+        # The session's own workspace decides what this page may do, whatever the switcher says.
+        workspace, membership = conversation.workspace, membership_for(request.user, conversation.workspace)
     providers = providers_for(workspace)
-    runs = list(conversation.runs.order_by("started_at").values_list("public_id", flat=True)) if conversation else []
+    runs = list(conversation.runs.order_by("started_at", "column").values_list("public_id", flat=True)) if conversation else []
     page_data = {
         "providers": [{"id": p.public_id, "name": p.name, "kind": p.kind} for p in providers],
         "provider": providers[0].public_id if providers else None,
         "conversation": conversation.public_id if conversation else None,
         "runs": runs,
+        # What the composer, the panel and the compare columns held when the latest run was sent.
+        "state": session_state(conversation) if conversation else None,
         "can_write": membership.can_write,
     }
     context = {"conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data}

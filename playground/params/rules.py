@@ -168,6 +168,22 @@ def message_rules(body: dict) -> Problems:
     return problems
 
 
+def _is_empty_content(content) -> bool:
+    if isinstance(content, str):
+        return not content.strip()
+    if isinstance(content, list):
+        return all(isinstance(part, dict) and part.get("type") == "text" and not str(part.get("text", "")).strip()
+                   for part in content)
+    return content is None
+
+
+def last_message_rules(body: dict) -> Problems:
+    messages = _list_of_dicts(body.get("messages"))
+    if messages and messages[-1].get("role") == "user" and _is_empty_content(messages[-1].get("content")):
+        return [("messages", "The last user message is empty: write a prompt, or remove that message.")]
+    return []
+
+
 def _tool_names(body: dict, kind: str) -> set[str]:
     return {tool[kind].get("name") for tool in _list_of_dicts(body.get("tools"))
             if isinstance(tool.get(kind), dict)}
@@ -208,7 +224,7 @@ def function_call_rules(body: dict) -> Problems:
 
 RULES: tuple[Callable[[dict], Problems], ...] = (
     top_logprobs_rules, token_limit_rules, audio_rules, stream_options_rules, legacy_function_rules,
-    logit_bias_rules, metadata_rules, name_rules, user_schema_rules, message_rules,
+    logit_bias_rules, metadata_rules, name_rules, user_schema_rules, message_rules, last_message_rules,
     tool_choice_rules, function_call_rules,
 )
 

@@ -58,7 +58,7 @@ class RunSocketMixin:
     async def handle_run_message(self, content: dict) -> None:
         kind = content["type"]
         try:
-            if kind == "run.start":
+            if kind in ("run.start", "run.rerun"):
                 await self._start(content)
             elif kind == "run.cancel":
                 await self._cancel(content)
@@ -77,6 +77,7 @@ class RunSocketMixin:
         tasks = await service.create_runs(
             user, self.scope.get("session"), self.channel_layer,
             conversation_id=content.get("conversation"), parent_id=content.get("parent"), columns=content.get("columns"),
+            fields=content.get("fields"), rerun=content.get("run") if content["type"] == "run.rerun" else None,
         )
         for task in tasks:
             await self._subscribe(task.run_id, after=-1, control=task.control)

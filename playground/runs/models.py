@@ -35,6 +35,10 @@ class Run(models.Model):
     model = models.CharField(max_length=200)
     # The exact request body sent (never headers or keys).
     request = models.JSONField()
+    # In compare mode each column continues its own answers, so its messages differ from the list
+    # the composer held; that list is kept here (null when it is the request's own messages), so a
+    # reopened session puts back the composer exactly as it was.
+    shared_messages = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STREAMING, db_index=True)
     # Per choice: content, refusal, tool_calls, logprobs, audio, finish_reason. Checkpointed while
     # streaming (at most once a second), complete once the run ends.

@@ -4,16 +4,18 @@ import asyncio
 import logging
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.conf import settings
 
 from playground.conversations import branches
 from playground.ids import new_public_id
+from playground.params.body import body_from_form
 from playground.params.rules import validate_body
 from playground.teams import access, ratelimit
 
-from . import store
+from . import differences, store
+from .models import Run
 from .task import RunTask
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,44 @@ class RunRejected(Exception):
         self.errors = errors or {}
 
 
+def _values(fields) -> dict:
+    """The form fields a browser sent ({name: [values]} or {name: value}), as a plain dict."""
+    return fields if isinstance(fields, dict) else {}
+
+
+def _column_request(shared_fields: dict, column: dict) -> tuple[dict | None, str, dict]:
+    """(body, provider id, field errors) of one column.
+
+    A column is either what the user entered — the shared form's fields (messages among them)
+    overlaid with the column's own fields — parsed here, the one parser; or a request body a
+    programmatic client sent as JSON, taken as it is and validated like any other."""
+    if "body" in column:
+        body = column["body"]
+        return (body if isinstance(body, dict) else None), str(column.get("provider") or ""), {}
+    data = {**shared_fields, **_values(column.get("fields"))}
+    body, errors = body_from_form(data)
+    provider = data.get("provider")
+    provider = provider[-1] if isinstance(provider, list) and provider else provider
+    return body, str(provider or ""), errors
+
+
+def _continued_run(user, conversation, run_id) -> Run | None:
+    if not run_id:
+        return None
+    run = access.get_run_for(user, str(run_id))
+    if conversation is None or run.conversation_id != conversation.pk:
+        raise RunRejected("The run to continue from belongs to another session.")
+    return run
+
+
 @database_sync_to_async
-def prepare(user, session, *, conversation_id, parent_id, columns) -> dict:
-    """Check access and validate every column; raise RunRejected, Http404 or PermissionDenied."""
+def prepare(user, session, *, conversation_id, parent_id, columns, fields=None) -> dict:
+    """Check access, parse and validate every column; raise RunRejected, Http404 or PermissionDenied.
+
+    Without `columns`, the shared `fields` are the one column."""
+    shared_fields = _values(fields)
+    if columns is None and shared_fields:
+        columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
         raise RunRejected(f"Send between 1 and {MAX_COLUMNS} columns.")
     if conversation_id:
@@ -43,30 +80,28 @@ def prepare(user, session, *, conversation_id, parent_id, columns) -> dict:
         conversation = None
         workspace, membership = access.workspace_for_session(user, session)
         access.check_role(membership, write=True)
-    parent = None
-    if parent_id:
-        parent = access.get_run_for(user, parent_id)
-        if conversation is None or parent.conversation_id != conversation.pk:
-            raise RunRejected("The run to continue from belongs to another session.")
-    elif conversation is not None and columns and isinstance(columns[0], dict) and isinstance(columns[0].get("body"), dict):
-        # No parent named: the run whose request and answer these messages continue, if any, so
-        # an edited earlier turn starts a branch beside the old one instead of overwriting it.
-        parent = branches.parent_for_messages(branches.runs_of(conversation), columns[0]["body"].get("messages") or [])
+    chosen_parent = _continued_run(user, conversation, parent_id)
     try:
         ratelimit.check_run_allowed(user, len(columns))
     except ratelimit.RunLimitExceeded as limited:
         raise RunRejected(limited.message) from None
+    history = branches.runs_of(conversation) if conversation is not None else []
     prepared, errors = [], {}
     for index, column in enumerate(columns):
         column = column if isinstance(column, dict) else {}
-        body = column.get("body")
-        if not isinstance(body, dict):
+        body, provider_id, problems = _column_request(shared_fields, column)
+        if body is None:
             errors[index] = {"__all__": ["The request body must be a JSON object."]}
             continue
-        problems = validate_body(body)
+        after = _continued_run(user, conversation, column.get("after"))
+        shared = body.get("messages")
+        if after is not None and isinstance(shared, list):
+            body = {**body, "messages": branches.column_messages(shared, after)}
+        for name, messages in validate_body(body).items():
+            problems.setdefault(name, messages)
         provider = config = None
         try:
-            provider = access.get_provider_for(workspace, str(column.get("provider", "")))
+            provider = access.get_provider_for(workspace, provider_id)
             # Checked again at run time: a name's address can change after the credential was saved.
             config = provider.checked_config()
         except Http404:
@@ -76,17 +111,48 @@ def prepare(user, session, *, conversation_id, parent_id, columns) -> dict:
         if problems:
             errors[index] = problems
             continue
-        prepared.append({"provider": provider, "body": body, "config": config})
+        # The run these messages continue: the one named, or else the run whose request and
+        # answer they extend, so an edited earlier turn starts a branch beside the old one.
+        parent = after or chosen_parent or branches.parent_for_messages(history, body["messages"])
+        prepared.append({"provider": provider, "body": body, "config": config, "parent": parent,
+                         "shared_messages": shared if shared != body["messages"] else None})
     if errors:
         raise RunRejected("Fix the marked fields first.", errors)
-    return {"workspace": workspace, "conversation": conversation, "parent": parent, "columns": prepared}
+    return {"workspace": workspace, "conversation": conversation, "columns": prepared}
 
 
-async def create_runs(user, session, layer, *, conversation_id=None, parent_id=None, columns=None) -> list[RunTask]:
+@database_sync_to_async
+def prepare_rerun(user, run_id: str) -> dict:
+    """A stored request sent again unchanged, as a sibling of the original (same parent)."""
+    run = access.get_run_for(user, str(run_id), write=True)
+    conversation = run.conversation
+    try:
+        ratelimit.check_run_allowed(user, 1)
+    except ratelimit.RunLimitExceeded as limited:
+        raise RunRejected(limited.message) from None
+    try:
+        provider = access.get_provider_for(conversation.workspace, run.provider_id)
+        config = provider.checked_config()
+    except Http404:
+        raise RunRejected(f"The provider “{run.provider_name}” is not in this workspace any more: "
+                          "choose another and run from the panel.") from None
+    except ValidationError as refused:
+        raise RunRejected(" ".join(refused.messages)) from None
+    column = {"provider": provider, "body": run.request, "config": config, "parent": run.parent,
+              "shared_messages": run.shared_messages}
+    return {"workspace": conversation.workspace, "conversation": conversation, "columns": [column]}
+
+
+async def create_runs(user, session, layer, *, conversation_id=None, parent_id=None, columns=None, fields=None,
+                      rerun=None) -> list[RunTask]:
     """Validate and store one run per column; return their tasks, not yet started, in column order.
 
     The caller subscribes its socket to the runs' groups before starting them, so it misses nothing."""
-    plan = await prepare(user, session, conversation_id=conversation_id, parent_id=parent_id, columns=columns)
+    if rerun is not None:
+        plan = await prepare_rerun(user, rerun)
+    else:
+        plan = await prepare(user, session, conversation_id=conversation_id, parent_id=parent_id, columns=columns,
+                             fields=fields)
     for column in plan["columns"]:
         # The default prefix: channels_redis reads all of a process's own channels through one
         # key derived from it, and a channel with another prefix starves the rest (the sockets).
@@ -94,15 +160,20 @@ async def create_runs(user, session, layer, *, conversation_id=None, parent_id=N
     comparison = new_public_id() if len(plan["columns"]) > 1 else ""
     conversation, runs = await database_sync_to_async(store.create_runs)(
         user=user, workspace=plan["workspace"], conversation=plan["conversation"], columns=plan["columns"],
-        comparison=comparison, parent=plan["parent"],
+        comparison=comparison,
     )
+    compared = differences.as_rows([run.request for run in runs]) if comparison else None
     tasks = []
     for run, column in zip(runs, plan["columns"]):
         meta = {
             "conversation": conversation.public_id, "conversation_title": conversation.title, "column": run.column,
             "comparison": comparison, "model": run.model, "provider": run.provider_name, "provider_id": run.provider_id,
-            "request": run.request,
+            "parent": column["parent"].public_id if column["parent"] else None, "request": run.request,
+            # What this run added to its branch: the prompt a run card shows above its answer.
+            "new_messages": branches.new_messages(run, column["parent"]),
         }
+        if compared is not None:
+            meta["differences"] = compared
         tasks.append(RunTask(run_id=run.public_id, control=column["control"], config=column["config"], body=column["body"], layer=layer, meta=meta))
     return tasks
 

@@ -32,8 +32,9 @@ def first_prompt(body: dict) -> str:
 
 
 @transaction.atomic
-def create_runs(*, user, workspace, conversation: Conversation | None, columns: list[dict], comparison: str, parent: Run | None) -> tuple[Conversation, list[Run]]:
-    """Make the conversation (if new) and one streaming Run per column: (provider choice, body, control)."""
+def create_runs(*, user, workspace, conversation: Conversation | None, columns: list[dict], comparison: str) -> tuple[Conversation, list[Run]]:
+    """Make the conversation (if new) and one streaming Run per column: provider choice, body, parent,
+    shared messages, control channel."""
     if conversation is None:
         title = Conversation.title_from_prompt(first_prompt(columns[0]["body"]))
         conversation = Conversation.objects.create(workspace=workspace, author=user, title=title)
@@ -43,13 +44,14 @@ def create_runs(*, user, workspace, conversation: Conversation | None, columns: 
         Run.objects.create(
             conversation=conversation,
             author=user,
-            parent=parent,
+            parent=column["parent"],
             comparison=comparison,
             column=index,
             provider_id=column["provider"].public_id,
             provider_name=column["provider"].name,
             model=column["body"].get("model", ""),
             request=column["body"],
+            shared_messages=column.get("shared_messages"),
             worker=column["control"],
         )
         for index, column in enumerate(columns)
@@ -181,9 +183,16 @@ def _cost_text(run: Run) -> str | None:
 
 def snapshot_frame(run: Run) -> dict:
     """A whole stored run as one frame, for sockets that attach after its task has gone."""
+    from playground.conversations.branches import new_messages
+
+    from . import differences
     from .render import render_markdown
 
-    return {
+    compared = None
+    if run.comparison:
+        requests = Run.objects.filter(conversation_id=run.conversation_id, comparison=run.comparison).order_by("column")
+        compared = differences.as_rows(list(requests.values_list("request", flat=True)))
+    frame = {
         "type": "run.snapshot",
         "run": run.public_id,
         "status": run.status,
@@ -194,6 +203,8 @@ def snapshot_frame(run: Run) -> dict:
         "provider": run.provider_name,
         "provider_id": run.provider_id,
         "request": run.request,
+        "parent": run.parent.public_id if run.parent_id and run.parent else None,
+        "new_messages": new_messages(run, run.parent if run.parent_id else None),
         "choices": [{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
         "usage": run.usage,
         "error": run.error,
@@ -208,3 +219,6 @@ def snapshot_frame(run: Run) -> dict:
             "tokens_per_second": run.tokens_per_second,
         },
     }
+    if compared is not None:
+        frame["differences"] = compared
+    return frame

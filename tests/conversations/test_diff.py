@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from playground.conversations.diff import UNSET, differing_parameters, parameter_diff, word_diff
+from playground.conversations.diff import parameter_diff, word_diff
 
 from .factories import client_for, make_run, make_session, make_user
 
@@ -33,13 +33,6 @@ def test_it_shows_only_differing_parameters_with_unset_for_missing():
     ]
 
 
-def test_it_finds_the_parameters_that_differ_across_columns():
-    columns = [{"model": "m", "temperature": 0.1, "stream": True}, {"model": "m", "temperature": 0.5, "stream": True},
-               {"model": "m", "stream": True, "stop": ["x"]}]
-    assert differing_parameters(columns) == {"stop": [UNSET, UNSET, ["x"]], "temperature": [0.1, 0.5, UNSET]}
-    assert differing_parameters([columns[0], dict(columns[0])]) == {}
-
-
 @pytest.mark.django_db
 def test_it_renders_the_diff_of_two_runs():
     alice = make_user("alice")
@@ -60,13 +53,3 @@ def test_it_compares_with_the_run_before_when_only_one_is_given():
     new = make_run(session, "Hi", "two")
     page = client_for(alice).get(reverse("conversations:diff"), {"b": new.public_id}).content.decode()
     assert "<del>one</del>" in page and "<ins>two</ins>" in page
-
-
-@pytest.mark.django_db
-def test_it_serves_differing_parameters_to_compare_mode():
-    alice = make_user("alice")
-    response = client_for(alice).post(reverse("conversations:differences"), {"requests": [{"temperature": 1}, {"temperature": 0.5}]},
-                                      content_type="application/json")
-    assert response.json() == {"differing": {"temperature": ["1", "0.5"]}}
-    bad = client_for(alice).post(reverse("conversations:differences"), {"requests": "no"}, content_type="application/json")
-    assert bad.status_code == 400
