@@ -345,7 +345,8 @@ class Prober:
             tops = {len(e.get("top_logprobs") or []) for e in entries}
             if entries and min(tops) >= 2:
                 extra = " (plus the sampled token when it is not among them)" if max(tops) > 2 else ""
-                await self.found("top_logprobs", HONOURED, f"{min(tops)}-{max(tops)} alternatives per token{extra}")
+                count = f"{min(tops)}" if min(tops) == max(tops) else f"{min(tops)}-{max(tops)}"
+                await self.found("top_logprobs", HONOURED, f"{count} alternatives per token{extra}")
             else:
                 await self.found("top_logprobs", IGNORED, "no alternatives came back" if entries else "no logprobs came back")
         answer, error = await self.ask(top_logprobs=2)
