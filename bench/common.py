@@ -86,7 +86,7 @@ def bench_member(username: str, provider_url: str, password: str | None = None) 
     from django.test import Client
 
     from playground.teams.access import personal_workspace
-    from playground.teams.models import ProviderCredential
+    from playground.providers.models import ProviderCredential
 
     user, _ = get_user_model().objects.get_or_create(username=username)
     if password:

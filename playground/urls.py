@@ -8,8 +8,10 @@ urlpatterns = [
     path("", core_views.playground, name="playground"),
     path("s/<str:conversation_id>/", core_views.playground, name="conversation"),
     path("params/", include("playground.params.urls")),
+    path("sessions/", include("playground.runs.urls")),
     path("sessions/", include("playground.conversations.urls")),
     path("teams/", include("playground.teams.urls")),
+    path("teams/", include("playground.providers.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("playground.ops.urls")),
     # Sign-in with throttling of repeated failures; the rest of Django's auth views as they are.

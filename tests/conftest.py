@@ -3,16 +3,16 @@
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from tests.live import *  # noqa: F401,F403  (live_server_url, browser fixtures)
+from tests import factories
 from tests.fakeprovider_fixture import *  # noqa: F401,F403  (fake_provider)
+from tests.live import *  # noqa: F401,F403  (live_server_url, browser fixtures)
 
 # Playwright's sync API runs an event loop in the main thread, which makes Django refuse ORM calls
 # from sync tests and fixtures; the ORM use in this process is all sync, so this is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = factories.PASSWORD
 
 
 @pytest.fixture
@@ -22,9 +22,10 @@ def password():
 
 @pytest.fixture
 def make_user(django_db_blocker):
+    """Users who can also sign in through the login form (with `password`)."""
     def make(username="alice", **extra):
         with django_db_blocker.unblock():
-            return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+            return factories.make_user(username, password=PASSWORD, **extra)
 
     return make
 
@@ -32,6 +33,12 @@ def make_user(django_db_blocker):
 @pytest.fixture
 def alice(db, make_user):
     return make_user("alice")
+
+
+@pytest.fixture
+def team(db):
+    """A team workspace with an owner, an editor, a viewer, an outsider and a stored credential."""
+    return factories.make_team_of_four()
 
 
 def pytest_collection_modifyitems(config, items):

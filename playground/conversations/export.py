@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from playground.params.rules import validate_body
+from playground.runs.branches import answer_text, message_text, new_messages, runs_of
 from playground.runs.models import Run, Status
 
-from .branches import answer_text, new_messages, runs_of
 from .models import MAX_TAGS, TAG_LENGTH, TITLE_LENGTH, Conversation
-from .search import message_text, reindex
+from .search import reindex
 
 FORMAT = "chat-playground.session"
 VERSION = 1

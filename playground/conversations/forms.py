@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from playground.runs.models import Status
 
-from .models import MAX_TAGS, TAG_LENGTH, TITLE_LENGTH, Audience, ModelPrice, Visibility
+from .models import MAX_TAGS, TAG_LENGTH, TITLE_LENGTH, Audience, Visibility
 from .search import HistoryFilters
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -101,29 +101,4 @@ class ImportForm(forms.Form):
             data["parsed_json"] = json.loads(raw)
         except (UnicodeDecodeError, ValueError) as error:
             raise forms.ValidationError(f"This is not valid JSON: {error}.") from error
-        return data
-
-
-class ModelPriceForm(forms.ModelForm):
-    class Meta:
-        model = ModelPrice
-        fields = ["pattern", "input_per_million", "output_per_million"]
-        labels = {"pattern": "Model (name or pattern like gpt-4o*)", "input_per_million": "Input, per 1M tokens",
-                  "output_per_million": "Output, per 1M tokens"}
-
-    def __init__(self, *args, workspace=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.workspace = workspace
-
-    def clean_pattern(self):
-        pattern = self.cleaned_data["pattern"].strip().lower()
-        if ModelPrice.objects.filter(workspace=self.workspace, pattern=pattern).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("This model already has a price: delete it first.")
-        return pattern
-
-    def clean(self):
-        data = super().clean()
-        for name in ("input_per_million", "output_per_million"):
-            if data.get(name) is not None and data[name] < 0:
-                self.add_error(name, "A price cannot be negative.")
         return data

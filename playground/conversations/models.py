@@ -1,6 +1,5 @@
-"""A session: a named conversation in a workspace, holding its runs; its share links; model prices."""
+"""A session: a named conversation in a workspace, holding its runs; and its share links."""
 
-import fnmatch
 import hashlib
 import secrets
 
@@ -59,6 +58,10 @@ class Conversation(models.Model):
     def __str__(self):
         return self.title or "Untitled session"
 
+    def visible_to(self, user) -> bool:
+        """Private sessions are their author's alone; the rest are for every workspace member."""
+        return self.visibility != Visibility.PRIVATE or self.author_id == user.pk
+
     @staticmethod
     def title_from_prompt(text: str) -> str:
         """An automatic title: the first line of the first prompt, shortened on a word boundary."""
@@ -102,28 +105,3 @@ class ShareLink(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
-
-
-class ModelPrice(models.Model):
-    """What a model costs in a workspace, per million tokens; `pattern` is a glob like `gpt-4o*`."""
-
-    public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="model_prices")
-    pattern = models.CharField(max_length=200)
-    input_per_million = models.DecimalField(max_digits=12, decimal_places=4)
-    output_per_million = models.DecimalField(max_digits=12, decimal_places=4)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "pattern"], name="one_price_per_pattern")]
-        ordering = ["pattern"]
-
-    def __str__(self):
-        return self.pattern
-
-    def matches(self, model: str) -> bool:
-        return fnmatch.fnmatchcase((model or "").lower(), self.pattern.lower())
-
-    @property
-    def specificity(self) -> tuple[bool, int]:
-        # An exact name beats any glob; among globs, the longer one is the more specific.
-        return (not any(c in self.pattern for c in "*?["), len(self.pattern))

@@ -9,8 +9,7 @@ without changes sends the very same request, as a new branch beside the old one.
 """
 
 from playground.params.body import form_values_from_body
-
-from .branches import shared_messages_of
+from playground.runs.branches import shared_messages_of
 
 
 def _options(body: dict) -> dict:

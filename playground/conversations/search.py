@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
+from playground.runs.branches import message_text
 from playground.runs.models import Run
 
 from .models import Conversation, Visibility
@@ -18,16 +19,6 @@ from .models import Conversation, Visibility
 SEARCH_CONFIG = "english"
 # PostgreSQL caps a tsvector at 1 MB; a session's first 200,000 characters are plenty to find it.
 MAX_DOCUMENT_CHARS = 200_000
-
-
-def message_text(message: dict) -> str:
-    """The readable text of a chat message: string content, or the text of its content parts."""
-    content = message.get("content") if isinstance(message, dict) else None
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
-    return ""
 
 
 def facet(kind: str, value: str) -> str:
@@ -118,3 +109,8 @@ def with_latest_run(sessions: QuerySet) -> QuerySet:
     latest = Run.objects.filter(conversation=OuterRef("pk")).order_by("-started_at")
     sessions = sessions.annotate(last_model=Subquery(latest.values("model")[:1]), last_status=Subquery(latest.values("status")[:1]))
     return sessions.defer("search_vector", "draft_request")
+
+
+def reindex_after_run(sender, run, **kwargs) -> None:
+    """run_finished receiver: the session's index now includes the run's answer."""
+    reindex(run.conversation_id)

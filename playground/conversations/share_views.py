@@ -13,16 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from playground.runs import differences
+from playground.runs import branches, differences
+from playground.runs.pricing import cost_for, prices_of
 from playground.runs.render import render_markdown
-from playground.teams.access import SESSION_WORKSPACE_KEY, get_conversation_for, personal_workspace
+from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
 from playground.teams.models import Role, Workspace
 
-from . import branches
+from .access import get_conversation_for
 from .export import fork as fork_session
 from .forms import ForkForm, ShareForm
 from .models import Audience, ShareLink, hash_token
-from .pricing import cost_for, prices_of
 
 
 @login_required

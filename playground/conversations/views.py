@@ -7,14 +7,17 @@ see; every action starts with `get_conversation_for(..., write=True)`, so anothe
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.providers.resolve import providers_for
+from playground.runs import branches
 from playground.runs.models import Status
-from playground.teams.access import check_role, current_workspace, get_conversation_for, membership_for, providers_for
+from playground.teams.access import check_role, current_workspace, membership_for
 
+from .access import get_conversation_for
 from .forms import HistoryForm, RenameForm, TagsForm, VisibilityForm
 from .models import Conversation
 from .search import history, reindex, visible_to, with_latest_run
@@ -163,3 +166,31 @@ def restore(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation.save(update_fields=["deleted_at"])
     return _item(request, conversation, restored=True)
 
+
+# A session's runs as a tree of branches
+
+
+@login_required
+@require_GET
+def session_runs(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """The sidebar's branch tree of one session, with replay actions per run."""
+    conversation = get_conversation_for(request.user, conversation_id)
+    runs = branches.runs_of(conversation)
+    rows = branches.tree_rows(branches.run_tree(runs))
+    context = {"conversation": conversation, "rows": rows, "branch_count": len(branches.branches(runs))}
+    return render(request, "conversations/runs.html", context)
+
+
+@login_required
+@require_GET
+def tree(request: HttpRequest, conversation_id: str) -> JsonResponse:
+    conversation = get_conversation_for(request.user, conversation_id)
+    runs = branches.runs_of(conversation)
+    paths = [{"leaf": path[-1].public_id, "runs": [run.public_id for run in path], "label": branches.last_prompt(path[-1])[:80]}
+             for path in branches.branches(runs)]
+    return JsonResponse({
+        "conversation": conversation.public_id,
+        "tree": [node.as_dict() for node in branches.run_tree(runs)],
+        "branches": paths,
+        "draft": conversation.draft_request,
+    })

@@ -11,8 +11,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from playground.conversations.access import get_conversation_for
 from playground.conversations.restore import session_state
-from playground.teams.access import current_workspace, get_conversation_for, membership_for, providers_for
+from playground.providers.resolve import providers_for
+from playground.teams.access import current_workspace, membership_for
 
 HEALTH_TIMEOUT = 3.0
 

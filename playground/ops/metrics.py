@@ -37,15 +37,6 @@ provider_errors = Counter(
 _arrivals: dict[str, list[float]] = {}
 
 
-def _streaming_now() -> int:
-    from playground.runs.task import ACTIVE
-
-    return sum(1 for task in ACTIVE.values() if not task.finished.is_set())
-
-
-active_streams.set_function(_streaming_now)
-
-
 def run_started(task) -> None:
     runs_started.inc()
 

@@ -6,10 +6,8 @@ up by public id within it, so another workspace's preset is a 404.
 
 import json
 import shlex
-from dataclasses import replace
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +25,8 @@ from playground.params.tokenizer import encoding_for_model, token_ids
 from playground.providers.client import list_models
 from playground.providers.config import DEFAULT_AZURE_API_VERSION, ProviderConfig
 from playground.providers.errors import ProviderError
-from playground.teams.access import current_workspace, get_provider_for, providers_for
+from playground.providers.resolve import code_config, get_provider_for
+from playground.teams.access import current_workspace
 
 MODELS_CACHE_SECONDS = 10 * 60
 # The model whose vocabulary the token lookup uses when none is typed yet (the current one).
@@ -88,15 +87,6 @@ def _python_literal(value, indent: int = 0) -> str:
     return repr(value)
 
 
-def _code_config(workspace, provider_id: str) -> ProviderConfig:
-    """Where the code sends the request, without any secret: the key and extra headers are dropped."""
-    choices = providers_for(workspace)
-    if not choices:
-        return ProviderConfig(name="OpenAI", kind="openai", base_url=settings.OPENAI_BASE_URL)
-    choice = next((choice for choice in choices if choice.public_id == provider_id), choices[0])
-    return replace(choice.config(), api_key="", extra_headers={})
-
-
 def code_snippets(body: dict, config: ProviderConfig) -> list[dict]:
     azure = config.kind == "azure"
     key_variable = KEY_VARIABLES.get(config.kind, DEFAULT_KEY_VARIABLE)
@@ -130,7 +120,7 @@ def code(request: HttpRequest) -> HttpResponse:
     workspace, _membership = current_workspace(request)
     body, errors = body_from_form(request.POST)
     body = in_reading_order(body)
-    config = _code_config(workspace, request.POST.get("provider", ""))
+    config = code_config(workspace, request.POST.get("provider", ""))
     context = {
         "snippets": code_snippets(body, config),
         "errors": errors,

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class RunsConfig(AppConfig):
     name = "playground.runs"
+
+    def ready(self):
+        from . import shutdown
+
+        shutdown.install()

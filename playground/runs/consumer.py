@@ -1,4 +1,5 @@
-"""The run part of the page socket: run.start, run.cancel, run.attach, and relaying frames.
+"""The run part of the page socket: starting tasks a session prepared, run.cancel, run.attach, and
+relaying frames.
 
 Each socket tracks, per run it watches, the next sequence number it expects. A frame with a
 higher number means the channel layer dropped some (it does so silently past its capacity): the
@@ -14,11 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from playground.ops import lifecycle
-from playground.teams import access
-
-from . import service, store
-from .frames import encode, run_group
+from . import protocol, service, store
+from .access import get_run_for
 
 BACKLOG_TIMEOUT = 3.0
 SILENCE_LIMIT = 5.0
@@ -55,47 +53,42 @@ class RunSocketMixin:
 
     # -- messages from the browser -----------------------------------------------------------
 
-    async def handle_run_message(self, content: dict) -> None:
-        kind = content["type"]
+    async def answering(self, content: dict, action) -> None:
+        """Run `action()` for a browser message, answering a refusal with a frame, not a closed socket."""
+        ref = content.get("ref")
         try:
-            if kind in ("run.start", "run.rerun"):
-                await self._start(content)
-            elif kind == "run.cancel":
-                await self._cancel(content)
-            elif kind == "run.attach":
-                await self._attach(content)
+            await action()
         except service.RunRejected as rejected:
-            await self.send_json({"type": "run.rejected", "ref": content.get("ref"), "message": rejected.message, "errors": rejected.errors})
+            await self.send_json(protocol.rejected(ref, rejected.message, rejected.errors))
         except Http404 as missing:
-            await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(missing) or "Not found."})
+            await self.send_json(protocol.socket_error(str(missing) or "Not found.", ref))
         except PermissionDenied as denied:
-            await self.send_json({"type": "error", "ref": content.get("ref"), "message": str(denied) or "Not allowed."})
+            await self.send_json(protocol.socket_error(str(denied) or "Not allowed.", ref))
 
-    async def _start(self, content):
-        lifecycle.refuse_runs_when_draining()
-        user = self.scope["user"]
-        tasks = await service.create_runs(
-            user, self.scope.get("session"), self.channel_layer,
-            conversation_id=content.get("conversation"), parent_id=content.get("parent"), columns=content.get("columns"),
-            fields=content.get("fields"), rerun=content.get("run") if content["type"] == "run.rerun" else None,
-        )
+    async def handle_run_message(self, content: dict) -> None:
+        if content["type"] == "run.cancel":
+            await self.answering(content, lambda: self._cancel(content))
+        elif content["type"] == "run.attach":
+            await self.answering(content, lambda: self._attach(content))
+
+    async def launch(self, tasks: list, ref) -> None:
+        """Watch the new runs from their first frame, say they were accepted, then start them."""
         for task in tasks:
             await self._subscribe(task.run_id, after=-1, control=task.control)
-        await self.send_json({"type": "run.accepted", "ref": content.get("ref"), "runs": [t.run_id for t in tasks],
-                              "conversation": tasks[0].meta["conversation"]})
+        await self.send_json(protocol.accepted(ref, [task.run_id for task in tasks], tasks[0].meta["conversation"]))
         for task in tasks:
             task.start()
         service.ensure_sweeper()
 
     async def _cancel(self, content):
-        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], str(content.get("run", "")), write=True)
+        run = await database_sync_to_async(get_run_for)(self.scope["user"], str(content.get("run", "")), write=True)
         if not run.is_live:
-            await self.send_json({"type": "error", "ref": content.get("ref"), "message": "That run is not streaming any more."})
+            await self.send_json(protocol.socket_error("That run is not streaming any more.", content.get("ref")))
             return
-        await self.channel_layer.send(run.worker, {"type": "run.cancel", "run": run.public_id})
+        await self.channel_layer.send(run.worker, protocol.cancel_request(run.public_id))
 
     async def _attach(self, content):
-        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], str(content.get("run", "")))
+        run = await database_sync_to_async(get_run_for)(self.scope["user"], str(content.get("run", "")))
         after = content.get("after", -1)
         after = after if isinstance(after, int) and after >= -1 else -1
         if not run.is_live:
@@ -108,7 +101,7 @@ class RunSocketMixin:
 
     async def _subscribe(self, run_id: str, after: int, control: str):
         if run_id not in self.expected:
-            await self.channel_layer.group_add(run_group(run_id), self.channel_name)
+            await self.channel_layer.group_add(protocol.run_group(run_id), self.channel_name)
         self.expected[run_id] = after + 1
         self.controls[run_id] = control
         self.last_heard[run_id] = time.monotonic()
@@ -120,7 +113,7 @@ class RunSocketMixin:
         self.backlog_requested.pop(run_id, None)
         self.last_heard.pop(run_id, None)
         self.controls.pop(run_id, None)
-        await self.channel_layer.group_discard(run_group(run_id), self.channel_name)
+        await self.channel_layer.group_discard(protocol.run_group(run_id), self.channel_name)
 
     async def _request_backlog(self, run_id: str):
         # Straight to the run's process, even if the run has just ended there: its task keeps the
@@ -131,7 +124,7 @@ class RunSocketMixin:
         control = self.controls[run_id]
         after = self.expected[run_id] - 1
         self.backlog_requested[run_id] = after
-        await self.channel_layer.send(control, {"type": "run.backlog", "run": run_id, "reply_to": self.channel_name, "after": after})
+        await self.channel_layer.send(control, protocol.backlog_request(run_id, self.channel_name, after))
         asyncio.get_running_loop().call_later(BACKLOG_TIMEOUT, lambda: asyncio.ensure_future(self._backlog_timed_out(run_id, after)))
 
     async def _backlog_timed_out(self, run_id: str, after: int):
@@ -139,7 +132,7 @@ class RunSocketMixin:
             return  # answered, or no longer watched
         del self.backlog_requested[run_id]
         try:
-            run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+            run = await database_sync_to_async(get_run_for)(self.scope["user"], run_id)
         except (Http404, PermissionDenied):
             await self._unsubscribe(run_id)  # access was taken away meanwhile
             return
@@ -156,9 +149,9 @@ class RunSocketMixin:
             return
         if run_id in self.expected:
             await self._unsubscribe(run_id)
-        run = await database_sync_to_async(access.get_run_for)(self.scope["user"], run_id)
+        run = await database_sync_to_async(get_run_for)(self.scope["user"], run_id)
         frame = await database_sync_to_async(store.snapshot_frame)(run)
-        await self.send(text_data=encode(frame))
+        await self.send(text_data=protocol.encode(frame))
 
     # -- events from the channel layer -----------------------------------------------------------
 
@@ -181,7 +174,6 @@ class RunSocketMixin:
         after = self.backlog_requested.pop(run_id, None)
         if after is None or run_id not in self.expected:
             return
-        final = False
         self.last_heard[run_id] = time.monotonic()
         for offset, text in enumerate(event["frames"]):
             seq = after + 1 + offset
@@ -189,8 +181,7 @@ class RunSocketMixin:
                 continue
             await self.send(text_data=text)
             self.expected[run_id] = seq + 1
-            final = '"type":"run.finished"' in text[:40] or '"type":"run.error"' in text[:40]
-        if final or not event.get("live", True) and not event["frames"]:
+        if event["ended"] or not event["live"] and not event["frames"]:
             await self._unsubscribe(run_id)
         elif event["frames"]:
             # While this backlog was on its way and being sent, newer frames may have been

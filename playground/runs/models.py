@@ -1,10 +1,13 @@
-"""A run: one request to one provider, its exact body, what came back, and how long it took."""
+"""A run: one request to one provider, its exact body, what came back, and how long it took; and
+what models cost in a workspace."""
+
+import fnmatch
 
 from django.conf import settings
 from django.db import models
 
-from playground.conversations.models import Conversation
 from playground.ids import PUBLIC_ID_LENGTH, new_public_id
+from playground.teams.models import Workspace
 
 
 class Status(models.TextChoices):
@@ -21,7 +24,8 @@ FINAL_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.INTE
 
 class Run(models.Model):
     public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="runs")
+    # A run belongs to a session (conversations.Conversation), named here so runs/ imports nothing above it.
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="runs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="runs")
     # The run this one continues (its request's messages end with that run's chosen answer):
     # runs form a tree per conversation, so editing an earlier turn branches instead of overwriting.
@@ -77,3 +81,28 @@ class Run(models.Model):
     @property
     def finish_reasons(self) -> list:
         return [choice.get("finish_reason") for choice in self.choices]
+
+
+class ModelPrice(models.Model):
+    """What a model costs in a workspace, per million tokens; `pattern` is a glob like `gpt-4o*`."""
+
+    public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="model_prices")
+    pattern = models.CharField(max_length=200)
+    input_per_million = models.DecimalField(max_digits=12, decimal_places=4)
+    output_per_million = models.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "pattern"], name="one_price_per_pattern")]
+        ordering = ["pattern"]
+
+    def __str__(self):
+        return self.pattern
+
+    def matches(self, model: str) -> bool:
+        return fnmatch.fnmatchcase((model or "").lower(), self.pattern.lower())
+
+    @property
+    def specificity(self) -> tuple[bool, int]:
+        # An exact name beats any glob; among globs, the longer one is the more specific.
+        return (not any(c in self.pattern for c in "*?["), len(self.pattern))

@@ -1,20 +1,26 @@
-"""Starting runs and keeping the run table honest (the interrupted-run sweep)."""
+"""Starting runs (parse, validate, store, hand to their tasks) and keeping the run table honest
+(the interrupted-run sweep).
+
+The caller (a session, see conversations/starting.py) decides which session the runs belong to;
+this module never creates or looks up sessions itself.
+"""
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from playground.conversations import branches
 from playground.ids import new_public_id
 from playground.params.body import body_from_form
 from playground.params.rules import validate_body
-from playground.teams import access, ratelimit
+from playground.providers.resolve import get_provider_for
 
-from . import differences, store
+from . import branches, differences, limits, store
+from .access import get_run_for
 from .models import Run
 from .task import RunTask
 
@@ -33,6 +39,29 @@ class RunRejected(Exception):
         self.errors = errors or {}
 
 
+@dataclass
+class Column:
+    """One run to start: where it goes, the exact body, the run it continues."""
+
+    provider: object  # a providers.resolve.ProviderChoice
+    config: object  # its ProviderConfig, checked
+    body: dict
+    parent: Run | None = None
+    shared_messages: list | None = None
+    control: str = ""
+
+
+@dataclass
+class Plan:
+    workspace: object
+    conversation: object | None  # None: the caller makes a new session for these runs
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def first_body(self) -> dict:
+        return self.columns[0].body
+
+
 def _values(fields) -> dict:
     """The form fields a browser sent ({name: [values]} or {name: value}), as a plain dict."""
     return fields if isinstance(fields, dict) else {}
@@ -42,7 +71,7 @@ def _column_request(shared_fields: dict, column: dict) -> tuple[dict | None, str
     """(body, provider id, field errors) of one column.
 
     A column is either what the user entered — the shared form's fields (messages among them)
-    overlaid with the column's own fields — parsed here, the one parser; or a request body a
+    overlaid with the column's own fields — parsed here, by the one parser; or a request body a
     programmatic client sent as JSON, taken as it is and validated like any other."""
     if "body" in column:
         body = column["body"]
@@ -57,36 +86,44 @@ def _column_request(shared_fields: dict, column: dict) -> tuple[dict | None, str
 def _continued_run(user, conversation, run_id) -> Run | None:
     if not run_id:
         return None
-    run = access.get_run_for(user, str(run_id))
+    run = get_run_for(user, str(run_id))
     if conversation is None or run.conversation_id != conversation.pk:
         raise RunRejected("The run to continue from belongs to another session.")
     return run
 
 
-@database_sync_to_async
-def prepare(user, session, *, conversation_id, parent_id, columns, fields=None) -> dict:
-    """Check access, parse and validate every column; raise RunRejected, Http404 or PermissionDenied.
+def _check_limits(user, starting: int) -> None:
+    try:
+        limits.check_run_allowed(user, starting)
+    except limits.RunLimitExceeded as limited:
+        raise RunRejected(limited.message) from None
 
-    Without `columns`, the shared `fields` are the one column."""
+
+def _provider_problems(workspace, provider_id: str) -> tuple[object, object, list[str]]:
+    try:
+        provider = get_provider_for(workspace, provider_id)
+        # Checked again at run time: a name's address can change after the credential was saved.
+        return provider, provider.checked_config(), []
+    except Http404:
+        return None, None, ["Choose a provider of this workspace."]
+    except ValidationError as refused:
+        return None, None, list(refused.messages)
+
+
+def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fields=None) -> Plan:
+    """Parse and validate every column of a run.start; raise RunRejected (nothing starts then).
+
+    The caller has checked that `user` may write to `workspace` / `conversation`. Without
+    `columns`, the shared `fields` are the one column."""
     shared_fields = _values(fields)
     if columns is None and shared_fields:
         columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
         raise RunRejected(f"Send between 1 and {MAX_COLUMNS} columns.")
-    if conversation_id:
-        conversation = access.get_conversation_for(user, conversation_id, write=True)
-        workspace = conversation.workspace
-    else:
-        conversation = None
-        workspace, membership = access.workspace_for_session(user, session)
-        access.check_role(membership, write=True)
     chosen_parent = _continued_run(user, conversation, parent_id)
-    try:
-        ratelimit.check_run_allowed(user, len(columns))
-    except ratelimit.RunLimitExceeded as limited:
-        raise RunRejected(limited.message) from None
+    _check_limits(user, len(columns))
     history = branches.runs_of(conversation) if conversation is not None else []
-    prepared, errors = [], {}
+    plan, errors = Plan(workspace, conversation), {}
     for index, column in enumerate(columns):
         column = column if isinstance(column, dict) else {}
         body, provider_id, problems = _column_request(shared_fields, column)
@@ -99,82 +136,59 @@ def prepare(user, session, *, conversation_id, parent_id, columns, fields=None) 
             body = {**body, "messages": branches.column_messages(shared, after)}
         for name, messages in validate_body(body).items():
             problems.setdefault(name, messages)
-        provider = config = None
-        try:
-            provider = access.get_provider_for(workspace, provider_id)
-            # Checked again at run time: a name's address can change after the credential was saved.
-            config = provider.checked_config()
-        except Http404:
-            problems.setdefault("provider", []).append("Choose a provider of this workspace.")
-        except ValidationError as refused:
-            problems.setdefault("provider", []).extend(refused.messages)
+        provider, config, refused = _provider_problems(workspace, provider_id)
+        if refused:
+            problems.setdefault("provider", []).extend(refused)
         if problems:
             errors[index] = problems
             continue
         # The run these messages continue: the one named, or else the run whose request and
         # answer they extend, so an edited earlier turn starts a branch beside the old one.
         parent = after or chosen_parent or branches.parent_for_messages(history, body["messages"])
-        prepared.append({"provider": provider, "body": body, "config": config, "parent": parent,
-                         "shared_messages": shared if shared != body["messages"] else None})
+        plan.columns.append(Column(provider, config, body, parent, shared if shared != body["messages"] else None))
     if errors:
         raise RunRejected("Fix the marked fields first.", errors)
-    return {"workspace": workspace, "conversation": conversation, "columns": prepared}
+    return plan
 
 
-@database_sync_to_async
-def prepare_rerun(user, run_id: str) -> dict:
+def prepare_rerun(user, run_id: str) -> Plan:
     """A stored request sent again unchanged, as a sibling of the original (same parent)."""
-    run = access.get_run_for(user, str(run_id), write=True)
-    conversation = run.conversation
-    try:
-        ratelimit.check_run_allowed(user, 1)
-    except ratelimit.RunLimitExceeded as limited:
-        raise RunRejected(limited.message) from None
-    try:
-        provider = access.get_provider_for(conversation.workspace, run.provider_id)
-        config = provider.checked_config()
-    except Http404:
-        raise RunRejected(f"The provider “{run.provider_name}” is not in this workspace any more: "
-                          "choose another and run from the panel.") from None
-    except ValidationError as refused:
-        raise RunRejected(" ".join(refused.messages)) from None
-    column = {"provider": provider, "body": run.request, "config": config, "parent": run.parent,
-              "shared_messages": run.shared_messages}
-    return {"workspace": conversation.workspace, "conversation": conversation, "columns": [column]}
+    run = get_run_for(user, str(run_id), write=True)
+    workspace = run.conversation.workspace
+    _check_limits(user, 1)
+    provider, config, refused = _provider_problems(workspace, run.provider_id)
+    if refused:
+        raise RunRejected(f"“{run.provider_name}” is not a provider of this workspace any more: choose another "
+                          "in the panel and run from there.")
+    column = Column(provider, config, run.request, run.parent, run.shared_messages)
+    return Plan(workspace, run.conversation, [column])
 
 
-async def create_runs(user, session, layer, *, conversation_id=None, parent_id=None, columns=None, fields=None,
-                      rerun=None) -> list[RunTask]:
-    """Validate and store one run per column; return their tasks, not yet started, in column order.
+async def start_tasks(plan: Plan, conversation, user, layer) -> list[RunTask]:
+    """Store one run per column in `conversation`; return their tasks, not yet started, in column order.
 
     The caller subscribes its socket to the runs' groups before starting them, so it misses nothing."""
-    if rerun is not None:
-        plan = await prepare_rerun(user, rerun)
-    else:
-        plan = await prepare(user, session, conversation_id=conversation_id, parent_id=parent_id, columns=columns,
-                             fields=fields)
-    for column in plan["columns"]:
+    for column in plan.columns:
         # The default prefix: channels_redis reads all of a process's own channels through one
         # key derived from it, and a channel with another prefix starves the rest (the sockets).
-        column["control"] = await layer.new_channel()
-    comparison = new_public_id() if len(plan["columns"]) > 1 else ""
-    conversation, runs = await database_sync_to_async(store.create_runs)(
-        user=user, workspace=plan["workspace"], conversation=plan["conversation"], columns=plan["columns"],
-        comparison=comparison,
-    )
+        column.control = await layer.new_channel()
+    comparison = new_public_id() if len(plan.columns) > 1 else ""
+    runs = await database_sync_to_async(store.create_runs)(
+        user=user, conversation=conversation, columns=plan.columns, comparison=comparison)
     compared = differences.as_rows([run.request for run in runs]) if comparison else None
     tasks = []
-    for run, column in zip(runs, plan["columns"]):
+    for run, column in zip(runs, plan.columns):
         meta = {
             "conversation": conversation.public_id, "conversation_title": conversation.title, "column": run.column,
             "comparison": comparison, "model": run.model, "provider": run.provider_name, "provider_id": run.provider_id,
-            "parent": column["parent"].public_id if column["parent"] else None, "request": run.request,
+            "parent": column.parent.public_id if column.parent else None, "request": run.request,
             # What this run added to its branch: the prompt a run card shows above its answer.
-            "new_messages": branches.new_messages(run, column["parent"]),
+            "new_messages": branches.new_messages(run, column.parent),
         }
         if compared is not None:
             meta["differences"] = compared
-        tasks.append(RunTask(run_id=run.public_id, control=column["control"], config=column["config"], body=column["body"], layer=layer, meta=meta))
+        tasks.append(RunTask(run_id=run.public_id, control=column.control, config=column.config, body=column.body,
+                             layer=layer, meta=meta))
     return tasks
 
 

@@ -10,53 +10,36 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from playground.conversations import pricing, search
-from playground.conversations.models import Conversation
-
+from . import differences, pricing, protocol
+from .branches import new_messages
 from .counts import estimate_tokens
 from .models import Run, Status
+from .render import render_markdown
+from .signals import run_finished
 
 # A run whose process has not written for this long is taken for dead (see HEARTBEAT_INTERVAL).
 STALE_AFTER = timedelta(seconds=settings.RUN_STALE_AFTER)
 
 
-def first_prompt(body: dict) -> str:
-    for message in body.get("messages", []):
-        if message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, str):
-                return content
-            if isinstance(content, list):
-                return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
-
-
 @transaction.atomic
-def create_runs(*, user, workspace, conversation: Conversation | None, columns: list[dict], comparison: str) -> tuple[Conversation, list[Run]]:
-    """Make the conversation (if new) and one streaming Run per column: provider choice, body, parent,
-    shared messages, control channel."""
-    if conversation is None:
-        title = Conversation.title_from_prompt(first_prompt(columns[0]["body"]))
-        conversation = Conversation.objects.create(workspace=workspace, author=user, title=title)
-    else:
-        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
-    runs = [
+def create_runs(*, user, conversation, columns: list, comparison: str) -> list[Run]:
+    """One streaming Run per column (service.Column) in `conversation`, in column order."""
+    return [
         Run.objects.create(
             conversation=conversation,
             author=user,
-            parent=column["parent"],
+            parent=column.parent,
             comparison=comparison,
             column=index,
-            provider_id=column["provider"].public_id,
-            provider_name=column["provider"].name,
-            model=column["body"].get("model", ""),
-            request=column["body"],
-            shared_messages=column.get("shared_messages"),
-            worker=column["control"],
+            provider_id=column.provider.public_id,
+            provider_name=column.provider.name,
+            model=column.body.get("model", ""),
+            request=column.body,
+            shared_messages=column.shared_messages,
+            worker=column.control,
         )
         for index, column in enumerate(columns)
     ]
-    return conversation, runs
 
 
 def checkpoint(run_id: str, choices: list[dict]) -> None:
@@ -79,8 +62,8 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         **metrics,
     )
     run = Run.objects.select_related("conversation__workspace").get(public_id=run_id)
-    # Once per finished run, never while streaming: the session's search text and facets.
-    search.reindex(run.conversation_id)
+    # Once per finished run, never while streaming (sessions rebuild their search text then).
+    run_finished.send(sender=Run, run=run)
     return _cost_text(run)
 
 
@@ -183,33 +166,27 @@ def _cost_text(run: Run) -> str | None:
 
 def snapshot_frame(run: Run) -> dict:
     """A whole stored run as one frame, for sockets that attach after its task has gone."""
-    from playground.conversations.branches import new_messages
-
-    from . import differences
-    from .render import render_markdown
-
     compared = None
     if run.comparison:
         requests = Run.objects.filter(conversation_id=run.conversation_id, comparison=run.comparison).order_by("column")
         compared = differences.as_rows(list(requests.values_list("request", flat=True)))
-    frame = {
-        "type": "run.snapshot",
-        "run": run.public_id,
-        "status": run.status,
-        "conversation": run.conversation.public_id,
-        "column": run.column,
-        "comparison": run.comparison,
-        "model": run.model,
-        "provider": run.provider_name,
-        "provider_id": run.provider_id,
-        "request": run.request,
-        "parent": run.parent.public_id if run.parent_id and run.parent else None,
-        "new_messages": new_messages(run, run.parent if run.parent_id else None),
-        "choices": [{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
-        "usage": run.usage,
-        "error": run.error,
-        "notices": run.notices,
-        "metrics": {
+    frame = protocol.snapshot(
+        run=run.public_id,
+        status=run.status,
+        conversation=run.conversation.public_id,
+        column=run.column,
+        comparison=run.comparison,
+        model=run.model,
+        provider=run.provider_name,
+        provider_id=run.provider_id,
+        request=run.request,
+        parent=run.parent.public_id if run.parent_id and run.parent else None,
+        new_messages=new_messages(run, run.parent if run.parent_id else None),
+        choices=[{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
+        usage=run.usage,
+        error=run.error,
+        notices=run.notices,
+        metrics={
             "cost": _cost_text(run),
             "time_to_first_token": run.time_to_first_token,
             "total_time": run.total_time,
@@ -218,7 +195,7 @@ def snapshot_frame(run: Run) -> dict:
             "output_tokens_estimated": not (run.usage and isinstance(run.usage.get("completion_tokens"), int)),
             "tokens_per_second": run.tokens_per_second,
         },
-    }
+    )
     if compared is not None:
         frame["differences"] = compared
     return frame

@@ -17,10 +17,9 @@ from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
 from playground.providers.errors import ProviderError
 
-from . import store
+from . import protocol, store
 from .assembler import Assembler, merge_news
 from .counts import output_tokens
-from .frames import TERMINAL, encode, run_group
 from .models import Status
 from .render import render_markdown
 
@@ -47,6 +46,7 @@ MIN_GENERATION_SECONDS = 0.01
 
 # Runs of this process by id, so tests, the sweeper and graceful shutdown can see them.
 ACTIVE: dict[str, "RunTask"] = {}
+ops_metrics.active_streams.set_function(lambda: sum(1 for task in ACTIVE.values() if not task.finished.is_set()))
 
 
 class RunTask:
@@ -57,8 +57,9 @@ class RunTask:
         self.body = body
         self.layer = layer
         self.meta = meta
-        self.group = run_group(run_id)
+        self.group = protocol.run_group(run_id)
         self.frames: list[str] = []  # the backlog: every frame sent, encoded, index = seq
+        self.last_seq: int | None = None  # the seq of the run's last frame, once sent
         self.pending: dict[int, dict] = {}
         self.usage_pending = None
         self.assembler = Assembler()
@@ -90,7 +91,7 @@ class RunTask:
     async def _main(self):
         control = asyncio.create_task(self._serve_control())
         try:
-            await self._publish({"type": "run.started", **self.meta})
+            await self._publish(protocol.started(self.meta))
             publisher = asyncio.create_task(self._publish_news())
             checkpointer = asyncio.create_task(self._checkpoint_loop())
             self._reader = asyncio.create_task(self._read())
@@ -163,26 +164,23 @@ class RunTask:
         retry = {"attempt": attempt, "delay": round(delay, 2), "status": error.status, "kind": error.kind,
                  "message": error.message}
         self.retries.append(retry)
-        await self._publish({"type": "run.retrying", **retry})
+        await self._publish(protocol.retrying(**retry))
 
     # -- publishing --------------------------------------------------------------------------
 
     async def _publish(self, frame: dict) -> None:
-        frame = {"run": self.run_id, "seq": len(self.frames), **frame}
-        text = encode(frame)
+        seq = len(self.frames)
+        text = protocol.encode(protocol.numbered(self.run_id, seq, frame))
         self.frames.append(text)
-        await self.layer.group_send(
-            self.group,
-            {"type": "run.frame", "run": self.run_id, "seq": frame["seq"], "text": text, "final": frame["type"] in TERMINAL},
-        )
+        if protocol.is_terminal(frame["type"]):
+            self.last_seq = seq
+        await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
 
     def _take_news(self) -> dict | None:
         if not self.pending and self.usage_pending is None:
             return None
-        frame = {"type": "run.delta", "choices": [self.pending[i] for i in sorted(self.pending)],
-                 "elapsed": round(time.monotonic() - self.started, 4)}
-        if self.usage_pending is not None:
-            frame["usage"] = self.usage_pending
+        frame = protocol.delta([self.pending[i] for i in sorted(self.pending)], time.monotonic() - self.started,
+                               self.usage_pending)
         self.pending, self.usage_pending = {}, None
         return frame
 
@@ -222,9 +220,9 @@ class RunTask:
 
     def handle_control(self, message: dict) -> None:
         kind = message.get("type")
-        if kind == "run.cancel":
+        if kind == protocol.CANCEL:
             self.cancel()
-        elif kind == "run.backlog" and message.get("reply_to"):
+        elif kind == protocol.BACKLOG and message.get("reply_to"):
             # Answered in its own task: the asker's channel may be full (that is often why it
             # asks), and the control channel must keep serving meanwhile.
             asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
@@ -232,7 +230,8 @@ class RunTask:
     async def _send_backlog(self, reply_to: str, after: int):
         deadline = time.monotonic() + BACKLOG_REPLY_PATIENCE
         while True:
-            reply = {"type": "run.backlog", "run": self.run_id, "frames": self.frames[after + 1 :], "live": not self.finished.is_set()}
+            ended = self.last_seq is not None and self.last_seq > after
+            reply = protocol.backlog_reply(self.run_id, self.frames[after + 1 :], live=not self.finished.is_set(), ended=ended)
             try:
                 await self.layer.send(reply_to, reply)
                 return
@@ -289,10 +288,7 @@ class RunTask:
             notices=notices,
         )
         rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
-        final = {"status": self.status, "choices": rendered, "usage": self.assembler.usage, "metrics": {**metrics, "cost": cost}, "notices": notices}
-        if self.error:
-            await self._publish({"type": "run.error", "error": error, **final})
-        else:
-            await self._publish({"type": "run.finished", **final})
+        await self._publish(protocol.ended(status=self.status, choices=rendered, usage=self.assembler.usage,
+                                           metrics={**metrics, "cost": cost}, notices=notices, error=error))
         log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})
 

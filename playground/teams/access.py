@@ -5,20 +5,12 @@ the user may not see it, so a guessed id tells nothing; PermissionDenied when th
 but not do what was asked (a viewer trying to run).
 """
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from playground.ops.local import LOCAL_PROVIDER_ID, local_config, local_provider
-from playground.providers.config import ProviderConfig
+from .models import Invitation, Membership, Role, Workspace, hash_token
 
-from .models import Invitation, Membership, ProviderCredential, Role, Workspace, hash_token
-from .urlcheck import check_provider_url
-
-DEFAULT_PROVIDER_ID = "default"
 SESSION_WORKSPACE_KEY = "workspace"
 
 
@@ -74,81 +66,14 @@ def workspace_for_session(user, session) -> tuple[Workspace, Membership]:
     return workspace, check_role(membership_for(user, workspace))
 
 
-@dataclass(frozen=True)
-class ProviderChoice:
-    """A provider a workspace can run against: a stored credential, or "Default" from the environment."""
-
-    public_id: str
-    name: str
-    kind: str
-    base_url: str
-    credential: ProviderCredential | None = None
-
-    def config(self) -> ProviderConfig:
-        if self.public_id == LOCAL_PROVIDER_ID:
-            return local_config()
-        if self.credential is None:
-            return ProviderConfig(name=self.name, kind="openai", base_url=settings.OPENAI_BASE_URL, api_key=settings.OPENAI_API_KEY)
-        c = self.credential
-        return ProviderConfig(
-            name=c.name,
-            kind=c.kind,
-            base_url=c.base_url,
-            api_key=c.api_key(),
-            api_version=c.api_version or None,
-            extra_headers=c.extra_headers(),
-        )
-
-    def checked_config(self) -> ProviderConfig:
-        """config(), after checking again that a stored credential's URL reaches only public
-        addresses (DNS may have changed since it was saved). Raises ValidationError.
-
-        "Default" and "Local" are not checked: the operator chose those URLs, not a workspace member."""
-        if self.credential is not None:
-            check_provider_url(self.base_url)
-        return self.config()
-
-
-def providers_for(workspace: Workspace) -> list[ProviderChoice]:
-    choices = []
-    if settings.OPENAI_API_KEY:
-        choices.append(ProviderChoice(DEFAULT_PROVIDER_ID, "Default", "openai", settings.OPENAI_BASE_URL))
-    local = local_provider()
-    if local is not None:
-        choices.append(ProviderChoice(**local))
-    for credential in workspace.providers.all():
-        choices.append(ProviderChoice(credential.public_id, credential.name, credential.kind, credential.base_url, credential))
-    return choices
-
-
-def get_provider_for(workspace: Workspace, public_id: str) -> ProviderChoice:
-    for choice in providers_for(workspace):
-        if choice.public_id == public_id:
-            return choice
-    raise Http404("No such provider in this workspace.")
-
-
-def get_conversation_for(user, public_id: str, *, write: bool = False):
-    from playground.conversations.models import Conversation, Visibility
-
-    conversation = Conversation.objects.select_related("workspace").filter(public_id=public_id, deleted_at=None).first()
-    if conversation is None:
-        raise Http404("No such session.")
+def check_conversation(user, conversation, *, write: bool = False):
+    """May `user` see (or, with write, change) this session? Http404 when it is not theirs to see:
+    deleted, in a workspace they are not a member of, or someone else's private session."""
     membership = membership_for(user, conversation.workspace)
-    if membership is None or (conversation.visibility == Visibility.PRIVATE and conversation.author_id != user.pk):
+    if membership is None or conversation.deleted_at is not None or not conversation.visible_to(user):
         raise Http404("No such session.")
     check_role(membership, write=write)
     return conversation
-
-
-def get_run_for(user, public_id: str, *, write: bool = False):
-    from playground.runs.models import Run
-
-    run = Run.objects.select_related("conversation").filter(public_id=public_id).first()
-    if run is None:
-        raise Http404("No such run.")
-    get_conversation_for(user, run.conversation.public_id, write=write)
-    return run
 
 
 def workspaces_for(user) -> list[tuple[Workspace, Membership]]:
@@ -170,15 +95,6 @@ def get_member_for(workspace: Workspace, username: str) -> Membership:
     if membership is None:
         raise Http404("No such member in this workspace.")
     return membership
-
-
-def get_credential_for(user, workspace_id: str, credential_id: str, *, manage: bool = True) -> tuple[Workspace, ProviderCredential]:
-    """A stored credential of a workspace; managing it (the default) is for owners only."""
-    workspace, _membership = get_workspace_for(user, workspace_id, manage=manage)
-    credential = ProviderCredential.objects.filter(workspace=workspace, public_id=credential_id).first()
-    if credential is None:
-        raise Http404("No such provider in this workspace.")
-    return workspace, credential
 
 
 def get_invitation_for(user, workspace_id: str, invitation_id: str) -> tuple[Workspace, Invitation]:

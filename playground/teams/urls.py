@@ -1,4 +1,4 @@
-"""The team pages, mounted at /teams/. Workspaces, credentials and invitations by public id only."""
+"""The team pages, mounted at /teams/. Workspaces, members and invitations by public id only."""
 
 from django.urls import path
 
@@ -18,9 +18,4 @@ urlpatterns = [
     path("w/<str:ws>/members/remove/", views.member_remove, name="member_remove"),
     path("w/<str:ws>/invitations/", views.invitation_create, name="invitation_create"),
     path("w/<str:ws>/invitations/<str:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("w/<str:ws>/providers/", views.providers, name="providers"),
-    path("w/<str:ws>/providers/new/", views.provider_new, name="provider_new"),
-    path("w/<str:ws>/providers/<str:provider_id>/edit/", views.provider_edit, name="provider_edit"),
-    path("w/<str:ws>/providers/<str:provider_id>/delete/", views.provider_delete, name="provider_delete"),
-    path("w/<str:ws>/providers/<str:provider_id>/test/", views.provider_test, name="provider_test"),
 ]

@@ -1,5 +1,5 @@
-"""Team pages: the workspace switcher, workspace settings (members, roles, invitations), provider
-credentials with a connection test, joining by link, and the throttled sign-in page.
+"""Team pages: the workspace switcher, workspace settings (members, roles, invitations), joining by
+link, and the throttled sign-in page.
 
 Every view starts with an access helper from access.py: a workspace the user is not in is a 404,
 an action their role does not allow a 403.
@@ -7,7 +7,6 @@ an action their role does not allow a 403.
 
 from urllib.parse import urlsplit
 
-from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -18,18 +17,21 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from playground.providers.client import list_models
-from playground.providers.errors import ProviderError
-
 from . import access
 from .forms import (
-    AddMemberForm, ChangeRoleForm, InvitationForm, MemberForm, ProviderCredentialForm, SwitchWorkspaceForm,
-    ThrottledAuthenticationForm, WorkspaceForm,
+    AddMemberForm,
+    ChangeRoleForm,
+    InvitationForm,
+    MemberForm,
+    SwitchWorkspaceForm,
+    ThrottledAuthenticationForm,
+    WorkspaceForm,
 )
-from .models import Invitation, ProviderCredential, Role, Workspace
+from .models import Invitation, Role, Workspace
 
-# Pages that exist for every workspace: switching while on one opens the same page of the new one.
-PER_WORKSPACE_PAGES = ("settings", "providers")
+# Pages that exist for every workspace (URL namespace, name): switching while on one opens the same
+# page of the new one.
+PER_WORKSPACE_PAGES = (("teams", "settings"), ("providers", "list"))
 
 
 class SignInView(LoginView):
@@ -57,8 +59,8 @@ def _same_page_in(workspace: Workspace, next_url: str) -> str:
         match = resolve(urlsplit(next_url or "/").path)
     except Resolver404:
         match = None
-    if match is not None and match.namespace == "teams" and match.url_name in PER_WORKSPACE_PAGES:
-        return reverse(f"teams:{match.url_name}", args=[workspace.public_id])
+    if match is not None and (match.namespace, match.url_name) in PER_WORKSPACE_PAGES:
+        return reverse(f"{match.namespace}:{match.url_name}", args=[workspace.public_id])
     return reverse("playground")
 
 
@@ -221,73 +223,3 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     already = invitation.workspace.memberships.filter(user=request.user).exists()
     context = {"invitation": invitation, "error": error, "already_member": already}
     return render(request, "teams/join.html", context, status=400 if error else 200)
-
-
-# Provider credentials
-
-
-@login_required
-def providers(request: HttpRequest, ws: str) -> HttpResponse:
-    workspace, membership = access.get_workspace_for(request.user, ws)
-    context = {
-        "workspace": workspace, "membership": membership, "section": "providers",
-        "choices": access.providers_for(workspace), "default_id": access.DEFAULT_PROVIDER_ID,
-    }
-    return render(request, "teams/providers.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_new(request: HttpRequest, ws: str) -> HttpResponse:
-    workspace, membership = access.get_workspace_for(request.user, ws, manage=True)
-    return _provider_form(request, workspace, membership, ProviderCredential(workspace=workspace))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_edit(request: HttpRequest, ws: str, provider_id: str) -> HttpResponse:
-    workspace, credential = access.get_credential_for(request.user, ws, provider_id)
-    return _provider_form(request, workspace, access.membership_for(request.user, workspace), credential)
-
-
-def _provider_form(request, workspace, membership, credential) -> HttpResponse:
-    form = ProviderCredentialForm(request.POST or None, instance=credential, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, f"Saved {saved.name}.")
-        return redirect("teams:providers", workspace.public_id)
-    context = {"workspace": workspace, "membership": membership, "form": form, "credential": credential, "section": "providers"}
-    return render(request, "teams/provider_form.html", context, status=400 if form.errors else 200)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def provider_delete(request: HttpRequest, ws: str, provider_id: str) -> HttpResponse:
-    workspace, credential = access.get_credential_for(request.user, ws, provider_id)
-    if request.method == "POST":
-        credential.delete()
-        messages.success(request, f"Deleted {credential.name}.")
-        return redirect("teams:providers", workspace.public_id)
-    context = {"workspace": workspace, "credential": credential, "section": "providers"}
-    return render(request, "teams/provider_delete.html", context)
-
-
-def _config_to_test(request: HttpRequest, ws: str, provider_id: str):
-    # Editors may test (they run with these providers anyway); the URL is checked like at run time.
-    workspace, _membership = access.get_workspace_for(request.user, ws, write=True)
-    return access.get_provider_for(workspace, provider_id).checked_config()
-
-
-@login_required
-@require_POST
-async def provider_test(request: HttpRequest, ws: str, provider_id: str) -> HttpResponse:
-    context = {"models": [], "error": None}
-    try:
-        config = await sync_to_async(_config_to_test)(request, ws, provider_id)
-        context["models"] = await list_models(config)
-    except ValidationError as error:
-        context["error"] = {"message": error.messages[0]}
-    except ProviderError as error:
-        # Already scrubbed of the key and secret headers by the client.
-        context["error"] = {"message": error.message, "hint": error.hint, "status": error.status}
-    return await sync_to_async(render)(request, "teams/provider_test.html", context)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from playground.providers.models import ProviderCredential
 
 
 @pytest.fixture

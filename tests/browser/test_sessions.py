@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.conversations.models import Audience, ShareLink, Visibility
-from tests.conversations.factories import continue_run, make_run, make_session
+from tests.factories import continue_run, make_run, make_session
 from tests.live import ARTIFACTS
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from playground.conversations.models import Visibility
 
-from .factories import client_for, make_run, make_session, make_team, make_user
+from tests.factories import client_for, make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 TITLE = "Top secret plans"
@@ -19,9 +19,9 @@ SESSION_VIEWS = [
     ("conversations:visibility", "post"), ("conversations:delete", "post"), ("conversations:restore", "post"),
 ]
 RUN_VIEWS = [
-    ("conversations:branch", "get"), ("conversations:run_request", "get"), ("conversations:run_body", "get"),
-    ("conversations:playback", "get"), ("conversations:playback_data", "get"), ("conversations:run_cost", "get"),
-    ("conversations:diff", "get"),
+    ("runs:branch", "get"), ("runs:run_request", "get"), ("runs:run_body", "get"),
+    ("runs:playback", "get"), ("runs:playback_data", "get"), ("runs:run_cost", "get"),
+    ("runs:diff", "get"),
 ]
 POST_DATA = {"title": "New", "tags": "x", "visibility": "workspace"}
 
@@ -38,7 +38,7 @@ def setup(visibility):
 def call(client, name, method, session, run):
     if name == "conversations:restore":
         session.__class__.objects.filter(pk=session.pk).update(deleted_at=timezone.now())
-    if name == "conversations:diff":
+    if name == "runs:diff":
         return client.get(reverse(name), {"b": run.public_id})
     target = session.public_id if (name, method) in SESSION_VIEWS else run.public_id
     url = reverse(name, args=[target])

@@ -8,9 +8,9 @@ from django.urls import reverse
 from playground.conversations.export import session_data
 from playground.conversations.models import Conversation
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from playground.providers.models import ProviderCredential
 
-from .factories import client_for, continue_run, make_run, make_session, make_user
+from tests.factories import client_for, continue_run, make_run, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 SECRET = "sk-secret-do-not-leak-0123456789"

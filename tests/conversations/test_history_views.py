@@ -6,7 +6,7 @@ from django.urls import reverse
 from playground.conversations.models import Conversation, Visibility
 from playground.teams.models import Role
 
-from .factories import client_for, make_run, make_session, make_team, make_user
+from tests.factories import client_for, make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playground.conversations.models import Conversation, Visibility
 from playground.conversations.search import HistoryFilters, history, reindex
 
-from .factories import make_run, make_session, make_team, make_user
+from tests.factories import make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from playground.conversations.models import Audience, Conversation, ShareLink
 from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
 from playground.teams.models import Role
 
-from .factories import client_for, continue_run, make_run, make_session, make_team, make_user
+from tests.factories import client_for, continue_run, make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 

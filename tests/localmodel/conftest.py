@@ -8,7 +8,8 @@ import time
 import pytest
 from django.conf import settings
 
-from playground.ops import local, localmodel
+from playground.ops import localmodel
+from playground.providers import local
 from tests.live import ARTIFACTS, ROOT
 
 STARTUP_TIMEOUT = 120

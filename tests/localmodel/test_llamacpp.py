@@ -6,7 +6,7 @@ Each test records one row of docs/COMPATIBILITY.md: what the server does with an
 import pytest
 from django.test import override_settings
 
-from playground.ops.local import LOCAL_PROVIDER_NAME
+from playground.providers.local import LOCAL_PROVIDER_NAME
 from playground.ops.localmodel import MODEL_ALIAS
 from playground.providers.client import close_client, stream_chat
 from playground.providers.config import ProviderConfig

@@ -17,7 +17,8 @@ from playground.params.models import Preset
 from playground.params.registry import PARAMS
 from playground.params.tokenizer import token_ids
 from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
-from playground.teams.models import Membership, ProviderCredential, Role, Workspace
+from playground.providers.models import ProviderCredential
+from playground.teams.models import Membership, Role, Workspace
 
 BASE_FORM = {"model": "gpt-4o", "messages": json.dumps([{"role": "user", "content": "Hi"}])}
 

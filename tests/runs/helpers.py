@@ -6,28 +6,24 @@ import json
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from playground.asgi import application
 from playground.teams.access import personal_workspace
-from playground.teams.models import ProviderCredential
+from tests.factories import client_for, make_credential, make_user
 
 TIMEOUT = 10
 
 
 @sync_to_async
-def make_member(username: str, fake_provider=None, **credential):
+def make_member(username: str, fake_provider=None, headers=None):
     """A user with a personal workspace holding a provider that points at the fake server."""
-    user = get_user_model().objects.create_user(username=username, password="pw-123456789")
+    user = make_user(username)
     workspace = personal_workspace(user)
     provider = None
     if fake_provider is not None:
-        provider = ProviderCredential(workspace=workspace, name="Fake", kind="compatible", base_url=fake_provider.base_url, **credential)
-        provider.set_api_key("sk-test-key-0123456789")
-        provider.save()
-    client = Client()
-    client.force_login(user)
+        provider = make_credential(workspace, name="Fake", base_url=fake_provider.base_url, key="sk-test-key-0123456789",
+                                   headers=headers or {})
+    client = client_for(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     return user, workspace, provider, cookie
 

@@ -1,33 +1,33 @@
-"""Every team view, hit by an owner, an editor, a viewer and an outsider: outsiders get 404 for
+"""Every workspace page (team settings and providers), hit by an owner, an editor, a viewer and an outsider: outsiders get 404 for
 another workspace's ids, roles without the right get 403, and no refused page leaks anything."""
 
 import pytest
 from django.urls import reverse
 
+from playground.providers.models import ProviderCredential
 from playground.teams.access import personal_workspace
-from playground.teams.models import Invitation, Membership, ProviderCredential
-
-from .conftest import SECRET_HEADER, SECRET_KEY, body, make_credential
+from playground.teams.models import Invitation, Membership
+from tests.factories import SECRET_HEADER, SECRET_KEY, make_credential, text
 
 # (url name, method, POST data, who may): "manage" owners only, "write" owners and editors,
 # "member" every member.
 VIEWS = [
-    ("settings", "get", None, "member"),
-    ("providers", "get", None, "member"),
-    ("rename", "post", {"name": "Renamed"}, "manage"),
-    ("member_add", "post", {"username": "mallory", "role": "viewer"}, "manage"),
-    ("member_role", "post", {"member": "vera", "role": "editor"}, "manage"),
-    ("member_remove", "post", {"member": "vera"}, "manage"),
-    ("invitation_create", "post", {"role": "owner", "days": 7}, "manage"),
-    ("invitation_revoke", "post", {}, "manage"),
-    ("provider_new", "get", None, "manage"),
-    ("provider_new", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
-    ("provider_edit", "get", None, "manage"),
-    ("provider_edit", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
-    ("provider_delete", "get", None, "manage"),
-    ("provider_delete", "post", {}, "manage"),
-    ("provider_test", "post", {}, "write"),
-    ("leave", "post", {}, "member"),
+    ("teams:settings", "get", None, "member"),
+    ("providers:list", "get", None, "member"),
+    ("teams:rename", "post", {"name": "Renamed"}, "manage"),
+    ("teams:member_add", "post", {"username": "mallory", "role": "viewer"}, "manage"),
+    ("teams:member_role", "post", {"member": "vera", "role": "editor"}, "manage"),
+    ("teams:member_remove", "post", {"member": "vera"}, "manage"),
+    ("teams:invitation_create", "post", {"role": "owner", "days": 7}, "manage"),
+    ("teams:invitation_revoke", "post", {}, "manage"),
+    ("providers:new", "get", None, "manage"),
+    ("providers:new", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
+    ("providers:edit", "get", None, "manage"),
+    ("providers:edit", "post", {"name": "X", "kind": "compatible", "base_url": "https://x.example/v1"}, "manage"),
+    ("providers:delete", "get", None, "manage"),
+    ("providers:delete", "post", {}, "manage"),
+    ("providers:test", "post", {}, "write"),
+    ("teams:leave", "post", {}, "member"),
 ]
 ALLOWED = {"owner": {"member", "write", "manage"}, "editor": {"member", "write"}, "viewer": {"member"}, "outsider": set()}
 # Nothing about the team may show on a refused page.
@@ -36,9 +36,9 @@ TEAM_WORDS = ["Research", "Gateway", "olivia", "eddie", "vera", "api.example.com
 
 def args_for(name, team, invitation):
     ws = team.workspace.public_id
-    if name.startswith("provider_") and name != "provider_new":
+    if name.startswith("providers:") and name not in ("providers:new", "providers:list"):
         return [ws, team.credential.public_id]
-    if name == "invitation_revoke":
+    if name == "teams:invitation_revoke":
         return [ws, invitation.public_id]
     return [ws]
 
@@ -48,7 +48,7 @@ def call(client, method, url, data):
 
 
 def assert_nothing_leaks(response):
-    html = body(response)
+    html = text(response)
     for word in TEAM_WORDS:
         assert word not in html, f"{word!r} leaked in a {response.status_code}"
 
@@ -70,7 +70,7 @@ REFUSED = [(who, *view) for who in ("editor", "viewer", "outsider") for view in 
 def test_it_refuses_what_a_role_may_not_do(team, who, name, method, data, needs):
     invitation, _token = Invitation.create(team.workspace, "editor", team.owner)
     before = state(team)
-    response = call(team.client(who), method, reverse(f"teams:{name}", args=args_for(name, team, invitation)), data)
+    response = call(team.client(who), method, reverse(name, args=args_for(name, team, invitation)), data)
     assert response.status_code == (404 if who == "outsider" else 403)
     assert_nothing_leaks(response)
     assert state(team) == before
@@ -79,16 +79,16 @@ def test_it_refuses_what_a_role_may_not_do(team, who, name, method, data, needs)
 @pytest.mark.parametrize("name, method, data, needs", [v for v in VIEWS if v[3] == "member" and v[1] == "get"])
 def test_it_shows_read_pages_to_every_member(team, name, method, data, needs):
     for who in ("owner", "editor", "viewer"):
-        assert call(team.client(who), method, reverse(f"teams:{name}", args=[team.workspace.public_id]), data).status_code == 200
+        assert call(team.client(who), method, reverse(name, args=[team.workspace.public_id]), data).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["provider_edit", "provider_delete", "provider_test"])
+@pytest.mark.parametrize("name", ["providers:edit", "providers:delete", "providers:test"])
 def test_it_does_not_reach_another_workspaces_credential_through_ones_own(team, name):
     foreign = make_credential(personal_workspace(team.outsider), name="Mallory's", key="sk-mallory-secret-0000000")
-    url = reverse(f"teams:{name}", args=[team.workspace.public_id, foreign.public_id])
+    url = reverse(name, args=[team.workspace.public_id, foreign.public_id])
     response = team.client("owner").post(url, {"name": "Stolen", "kind": "compatible", "base_url": "https://x.example/v1"})
     assert response.status_code == 404
-    assert "Mallory" not in body(response) and "sk-mallory" not in body(response)
+    assert "Mallory" not in text(response) and "sk-mallory" not in text(response)
     foreign.refresh_from_db()
     assert foreign.name == "Mallory's"
 
@@ -113,18 +113,19 @@ def test_it_does_not_change_members_of_another_workspace(team, make_user):
 @pytest.mark.parametrize("name, method, data, needs", VIEWS, ids=[f"{v[0]}-{v[1]}" for v in VIEWS])
 def test_it_sends_visitors_to_sign_in(client, team, name, method, data, needs):
     invitation, _token = Invitation.create(team.workspace, "editor", team.owner)
-    response = call(client, method, reverse(f"teams:{name}", args=args_for(name, team, invitation)), data)
+    response = call(client, method, reverse(name, args=args_for(name, team, invitation)), data)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
-POST_ONLY = ["rename", "member_add", "member_role", "member_remove", "invitation_create", "leave", "provider_test"]
+POST_ONLY = ["teams:rename", "teams:member_add", "teams:member_role", "teams:member_remove", "teams:invitation_create",
+             "teams:leave", "providers:test"]
 
 
 @pytest.mark.parametrize("name", POST_ONLY)
 def test_it_changes_nothing_on_get(team, name):
-    extra = [team.credential.public_id] if name == "provider_test" else []
-    url = reverse(f"teams:{name}", args=[team.workspace.public_id, *extra])
+    extra = [team.credential.public_id] if name == "providers:test" else []
+    url = reverse(name, args=[team.workspace.public_id, *extra])
     assert team.client("owner").get(url).status_code == 405
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from playground.teams.models import Invitation, Membership, Role, hash_token
 
-from .conftest import body
+from tests.factories import text
 
 LINK = re.compile(r'value="(http://testserver/teams/join/([A-Za-z0-9_-]+)/)"')
 
@@ -17,7 +17,7 @@ def create_link(team, role="editor", days=7):
     response = team.client("owner").post(reverse("teams:invitation_create", args=[team.workspace.public_id]),
                                          {"role": role, "days": days})
     assert response.status_code == 200
-    link, token = LINK.search(body(response)).groups()
+    link, token = LINK.search(text(response)).groups()
     return link, token
 
 
@@ -27,7 +27,7 @@ def test_it_shows_the_link_once_and_stores_only_its_hash(team):
     assert len(token) >= 43
     assert invitation.token_hash == hash_token(token)
     assert token not in str(Invitation.objects.values().get())
-    later = body(team.client("owner").get(reverse("teams:settings", args=[team.workspace.public_id])))
+    later = text(team.client("owner").get(reverse("teams:settings", args=[team.workspace.public_id])))
     assert token not in later
     assert "Revoke" in later
 
@@ -38,14 +38,14 @@ def test_it_makes_whoever_opens_it_a_member_once(team, make_user):
     client = team.client("owner")
     client.force_login(newcomer)
     page = client.get(reverse("teams:join", args=[token]))
-    assert "Join Research" in body(page) and "viewer" in body(page)
+    assert "Join Research" in text(page) and "viewer" in text(page)
     joined = client.post(reverse("teams:join", args=[token]))
     assert joined.url == reverse("playground")
     assert Membership.objects.get(workspace=team.workspace, user=newcomer).role == Role.VIEWER
     client.force_login(latecomer)
     again = client.post(reverse("teams:join", args=[token]))
     assert again.status_code == 404
-    assert "This link does not work" in body(again)
+    assert "This link does not work" in text(again)
     assert not Membership.objects.filter(workspace=team.workspace, user=latecomer).exists()
 
 
@@ -78,5 +78,5 @@ def test_it_asks_a_visitor_to_sign_in_first(client, team):
 def test_it_does_not_use_up_the_link_on_a_member(team):
     _link, token = create_link(team)
     response = team.client("editor").post(reverse("teams:join", args=[token]))
-    assert "already a member" in body(response)
+    assert "already a member" in text(response)
     assert Invitation.objects.get().used_at is None

@@ -11,7 +11,8 @@ from django.utils import timezone
 from playground.conversations.models import Conversation
 from playground.runs.models import Run, Status
 from playground.teams.access import personal_workspace
-from playground.teams.ratelimit import LOGIN_FAILURE_LIMIT, RunLimitExceeded, check_run_allowed
+from playground.runs.limits import RunLimitExceeded, check_run_allowed
+from playground.teams.ratelimit import LOGIN_FAILURE_LIMIT
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.urls import reverse
 from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
 from playground.teams.models import Membership, Role, Workspace
 
-from .conftest import body
+from tests.factories import text
 
 
 def role_of(workspace, user):
@@ -25,15 +25,15 @@ def test_it_keeps_what_was_typed_when_the_name_is_missing(client, alice):
     client.force_login(alice)
     response = client.post(reverse("teams:new"), {"name": "  "})
     assert response.status_code == 400
-    assert "This field is required." in body(response)
+    assert "This field is required." in text(response)
 
 
 def test_it_switches_the_sessions_workspace_and_opens_the_same_page_there(team):
     client = team.client("viewer")
     personal = personal_workspace(team.viewer)
-    here = reverse("teams:providers", args=[personal.public_id])
+    here = reverse("providers:list", args=[personal.public_id])
     response = client.post(reverse("teams:switch"), {"workspace": team.workspace.public_id, "next": here})
-    assert response.url == reverse("teams:providers", args=[team.workspace.public_id])
+    assert response.url == reverse("providers:list", args=[team.workspace.public_id])
     assert client.session[SESSION_WORKSPACE_KEY] == team.workspace.public_id
 
 
@@ -52,7 +52,7 @@ def test_it_refuses_to_switch_to_a_workspace_the_user_is_not_in(team):
 
 
 def test_it_shows_the_switcher_with_every_workspace_of_the_user(team):
-    html = body(team.client("editor").get(reverse("teams:settings", args=[team.workspace.public_id])))
+    html = text(team.client("editor").get(reverse("teams:settings", args=[team.workspace.public_id])))
     assert 'id="workspace-switcher"' in html
     assert "Research" in html and "Personal (just you)" in html
 
@@ -69,8 +69,8 @@ def test_it_says_when_the_username_does_not_exist(team):
     response = team.client("owner").post(reverse("teams:member_add", args=[team.workspace.public_id]),
                                          {"username": "nobody", "role": "viewer"})
     assert response.status_code == 400
-    assert "There is no user called nobody" in body(response)
-    assert 'value="nobody"' in body(response)
+    assert "There is no user called nobody" in text(response)
+    assert 'value="nobody"' in text(response)
 
 
 def test_it_lets_an_owner_change_roles(team):
@@ -84,7 +84,7 @@ def test_it_never_leaves_a_workspace_without_an_owner(team):
     url = team.workspace.public_id
     demoted = client.post(reverse("teams:member_role", args=[url]), {"member": "olivia", "role": "editor"})
     assert demoted.status_code == 400
-    assert "needs at least one owner" in body(demoted)
+    assert "needs at least one owner" in text(demoted)
     removed = client.post(reverse("teams:member_remove", args=[url]), {"member": "olivia"})
     assert removed.status_code == 400
     left = client.post(reverse("teams:leave", args=[url]))
