@@ -11,6 +11,7 @@ urlpatterns = [
     path("code", views.code, name="code"),
     path("tokens", views.tokens, name="tokens"),
     path("models", views.models, name="models"),
+    path("known", views.known, name="known"),
     path("presets", views.presets, name="presets"),
     path("presets/save", views.preset_save, name="preset_save"),
     path("presets/<str:public_id>", views.preset_load, name="preset_load"),
