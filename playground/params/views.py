@@ -194,7 +194,9 @@ def known(request: HttpRequest) -> HttpResponse:
     if result is not None:
         get_provider_for(workspace, provider_id)  # a provider the workspace no longer has warns of nothing
     warnings = result.warnings_by_param() if result else {}
-    slots = [{"name": param.name, "warnings": warnings.get(param.name, [])} for param in PARAMS]
+    # The options of the panel, and the two outside it that have a slot (model picker, messages editor).
+    slots = [{"name": param.name, "warnings": warnings.get(param.name, [])}
+             for param in PARAMS if param.in_panel or param.name in ("model", "messages")]
     return render(request, "params/known.html", {"result": result, "slots": slots})
 
 
