@@ -57,7 +57,7 @@ class ProviderError(Exception):
     def __init__(self, kind: str, message: str, *, status: int | None = None, error_type: str | None = None,
                  code: str | None = None, param: str | None = None, request_id: str | None = None,
                  retry_after: float | None = None, retryable: bool | None = None, hint: str | None = None,
-                 proxy_retries: int | None = None):
+                 proxy_retries: int | None = None, proxy: str | None = None):
         if kind not in KINDS:
             raise ValueError(f"unknown provider error kind {kind!r}")
         super().__init__(message)
@@ -73,8 +73,11 @@ class ProviderError(Exception):
         self.invalid_request = _blames_request(kind, status, message, error_type)
         # How often a proxy in between (LiteLLM) already retried upstream before answering this.
         self.proxy_retries = proxy_retries
+        # A proxy that answered and retries upstream by itself (its own retries would multiply ours).
+        self.proxy = proxy
         if retryable is None:
-            retryable = _is_retryable(kind, status, code, error_type) and not self.invalid_request and not proxy_retries
+            retryable = (_is_retryable(kind, status, code, error_type) and not self.invalid_request
+                         and not proxy_retries and not proxy)
         self.retryable = retryable
         # How many times the client sent the request before giving up (set by the client).
         self.attempts = 1
@@ -92,6 +95,7 @@ class ProviderError(Exception):
             "code": self.code, "param": self.param, "request_id": self.request_id,
             "retry_after": self.retry_after, "retryable": self.retryable, "hint": self.hint,
             "attempts": self.attempts, "invalid_request": self.invalid_request, "proxy_retries": self.proxy_retries,
+            "proxy": self.proxy,
         }
 
     def scrub(self, secrets: list[str]) -> "ProviderError":

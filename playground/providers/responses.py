@@ -21,6 +21,9 @@ SHOULD_RETRY_HEADER = "x-should-retry"
 # A proxy that retries upstream by itself says how often it did (LiteLLM's proxy); retrying its
 # answer again multiplies the upstream calls (3 of ours x 4 of its own = 12 for one request).
 PROXY_RETRY_HEADERS = ("x-litellm-attempted-retries",)
+# Proxies that retry failed upstream calls by themselves, known by a header on every answer: LiteLLM
+# (measured: one invalid request became 3 upstream calls, and its error answer says nothing of them).
+RETRYING_PROXIES = {"x-litellm-call-id": "LiteLLM"}
 # Error bodies are read only this far: enough for any real message, bounded against a runaway body.
 MAX_ERROR_BODY = 64 * 1024
 
@@ -118,7 +121,7 @@ def status_error(response: httpx.Response, raw: bytes) -> ProviderError:
         message += f" It redirects to {response.headers['location']}."
     return ProviderError("http", message, status=response.status_code, request_id=request_id(response),
                          retry_after=retry_after(response.headers), retryable=should_retry(response.headers),
-                         proxy_retries=proxy_retries(response.headers))
+                         proxy_retries=proxy_retries(response.headers), proxy=retrying_proxy(response.headers))
 
 
 def payload_error(kind: str, payload: dict, response: httpx.Response) -> ProviderError:
@@ -130,7 +133,8 @@ def payload_error(kind: str, payload: dict, response: httpx.Response) -> Provide
         kind, _error_message(payload) or "The provider reported an error without a message.", status=status,
         error_type=_text(fields.get("type")), code=_text(fields.get("code")), param=_text(fields.get("param")),
         request_id=request_id(response), retry_after=retry_after(response.headers),
-        retryable=should_retry(response.headers), proxy_retries=proxy_retries(response.headers))
+        retryable=should_retry(response.headers), proxy_retries=proxy_retries(response.headers),
+        proxy=retrying_proxy(response.headers))
 
 
 def _error_message(payload: dict) -> str | None:
@@ -156,6 +160,11 @@ def proxy_retries(headers: httpx.Headers) -> int | None:
         if number is not None:
             return int(number)
     return None
+
+
+def retrying_proxy(headers: httpx.Headers) -> str | None:
+    """The name of a proxy that answered and retries upstream by itself, when one did."""
+    return next((name for header, name in RETRYING_PROXIES.items() if header in headers), None)
 
 
 def retry_after(headers: httpx.Headers) -> float | None:

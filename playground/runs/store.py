@@ -123,6 +123,8 @@ def _why_not(error) -> str:
         return "the server called the request invalid"
     if error.proxy_retries:
         return f"a proxy had retried it {error.proxy_retries} times already"
+    if error.proxy:
+        return f"{error.proxy} in between retries by itself"
     if error.retryable:
         return "no retries or retry time left"
     return "repeating it could not help"

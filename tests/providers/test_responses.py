@@ -70,6 +70,14 @@ def test_it_does_not_retry_what_a_proxy_already_retried():
     assert (direct.proxy_retries, direct.retryable) == (None, True)
 
 
+def test_it_does_not_retry_an_answer_of_a_proxy_that_retries_by_itself():
+    # LiteLLM's error answers carry its call id, not how often it retried upstream (3 times, measured).
+    error = status_error(httpx.Response(503, headers={"x-litellm-call-id": "452713c9"}),
+                         b'{"error": {"message": "litellm.ServiceUnavailableError: upstream overloaded"}}')
+
+    assert (error.proxy, error.retryable) == ("LiteLLM", False)
+
+
 def test_it_obeys_the_servers_should_retry_header():
     refused = status_error(httpx.Response(503, headers={"x-should-retry": "false"}), b"")
     invited = status_error(httpx.Response(400, headers={"x-should-retry": "true"}), b"")
