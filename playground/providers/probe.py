@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from playground.spec.validators import STREAM_CHUNK, validator
+
 from .client import stream_chat
 from .config import ProviderConfig
 from .errors import ProviderError
@@ -93,6 +95,8 @@ CHECKS = (
     Check("system_role", "system role", ("messages",)),
     Check("image_parts", "image parts in content", ("messages",)),
     Check("unknown_model", "an unknown model name", ("model",)),
+    # Over every chunk the probe read: what a strict client (an official SDK) would refuse.
+    Check("stream_schema", "streamed chunks against the official schema", ("stream",), panel=False),
 )
 BY_KEY = {check.key: check for check in CHECKS}
 
@@ -202,6 +206,8 @@ class Prober:
         self.report = ProbeReport(provider=config.name, model=model, started_at=_now())
         # The length option the other requests use: the first one found honoured.
         self.limit_name = "max_tokens"
+        self.chunks_checked = 0
+        self.schema_errors: dict[str, str] = {}  # a chunk field's path (indices left out) -> what is wrong
 
     async def run(self) -> ProbeReport:
         try:
@@ -234,6 +240,7 @@ class Prober:
                 async for event in events:
                     if event.kind == "chunk":
                         answer.add_chunk(event.data)
+                        self._check_schema(event.data)
                     elif event.kind == "completion":
                         answer.add_completion(event.data)
                     if enough is not None and enough(answer):
@@ -244,6 +251,12 @@ class Prober:
         if answer.model and self.report.server_model is None and model is None:
             self.report.server_model = answer.model
         return answer, None
+
+    def _check_schema(self, chunk: dict) -> None:
+        self.chunks_checked += 1
+        for error in validator(STREAM_CHUNK).iter_errors(chunk):
+            path = ".".join(str(part) for part in error.absolute_path if not isinstance(part, int))
+            self.schema_errors.setdefault(path or "(chunk)", error.message[:80])
 
     async def found(self, key: str, verdict: str, evidence: str, error: ProviderError | None = None) -> None:
         finding = Finding(key, verdict, evidence)
@@ -430,9 +443,18 @@ class Prober:
             served = f" (answered as {answer.model!r})" if answer.model else ""
             await self.found("unknown_model", IGNORED, f"answered a made-up model name{served}")
 
+    async def check_stream_schema(self) -> None:
+        if not self.chunks_checked:
+            await self.found("stream_schema", UNKNOWN, "no chunk came")
+        elif not self.schema_errors:
+            await self.found("stream_schema", HONOURED, f"all {self.chunks_checked} chunks valid")
+        else:
+            listed = "; ".join(f"{path}: {message}" for path, message in sorted(self.schema_errors.items())[:4])
+            await self.found("stream_schema", IGNORED, f"invalid fields (the playground reads them): {listed}")
+
 
 CHECK_ORDER = ("limits", "include_usage", "stop", "seed", "logprobs", "n", "response_formats", "tools", "roles",
-               "image_parts", "unknown_model")
+               "image_parts", "unknown_model", "stream_schema")
 # Requests per step of CHECK_ORDER, for the cost estimate.
 REQUEST_COUNT = 2 + 1 + 2 + 4 + 3 + 1 + 2 + 3 + 2 + 2 + 1
 

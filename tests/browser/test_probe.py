@@ -48,4 +48,10 @@ def test_it_probes_a_provider_and_warns_in_the_panel_before_a_run(signed_in_page
     expect(page.locator("#known-seed .known-note")).to_have_count(0)
     page.locator('.param[data-param="n"]').scroll_into_view_if_needed()
     screenshot(page, "probe-panel-warning")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server_url}/teams/w/{workspace.public_id}/providers/")
+    page.locator(".provider-probe > summary").last.click()
+    expect(findings.locator('tr[data-probe-key="n"] .verdict')).to_be_visible()
+    screenshot(page, "probe-provider-page-phone")
     assert page.console_errors == []

@@ -23,7 +23,7 @@ async def test_it_finds_the_fake_provider_honours_what_it_implements(fake_provid
     assert list(found) == [check.key for check in CHECKS]
     honoured = {"include_usage", "max_tokens", "max_completion_tokens", "stop", "seed", "logprobs", "top_logprobs",
                 "n", "json_object", "json_schema", "tool_choice_auto", "tool_choice_required", "tool_choice_named",
-                "developer_role", "system_role"}
+                "developer_role", "system_role", "stream_schema"}
     assert {key for key, verdict in found.items() if verdict == HONOURED} == honoured
     assert found["top_logprobs_alone"] == REJECTED
     assert found["image_parts"] == IGNORED  # it reads no images: the prompt counts the same
