@@ -72,10 +72,11 @@ The playground sends only the options a user set (the parameter registry), exact
 that speak "the OpenAI API" differ in what they honour, ignore or reject. This page records it.
 
 - **measured**: the capability probe (`playground/providers/probe.py`: `manage.py probeprovider`,
-  the Probe button of a provider) run against a real server on this machine, one column per
-  server: {measured}. Each cell is the probe's verdict and its evidence. The raw results are in
+  the Probe button of a provider) run on this machine, one column per server: {measured}
+  (the three real ones serve Gemma 3 270M Q4_K_M). Each cell is the probe's verdict and its evidence. The raw results are in
   `bench/compat/results/`; `bench/compat/setup` installs the servers, `bench/compat/measure.py`
-  probes them, `bench/compat/render.py` writes this page. {servers}
+  probes them, `bench/compat/render.py` writes this page.
+  {servers}
 - **docs**: what the vendor's documentation says, not checked here. `?` = the documentation read
   does not say; probe the provider (its Probe button), or try it in the playground (the run shows
   the server's own error message, and a notice when an option visibly had no effect).
@@ -83,7 +84,14 @@ that speak "the OpenAI API" differ in what they honour, ignore or reject. This p
 Legend: ✅ honoured · ⚠️ accepted but ignored (silently) · ❌ rejected with an error · `?` unknown.
 """
 
-LLAMA_SERVER_NOTE = """see its column: it differs from llama-cpp-python in many cells."""
+LLAMA_SERVER_NOTE = """unlike llama-cpp-python it honours
+  `stream_options.include_usage`, `max_completion_tokens`, `n`, `logprobs` alone, `json_schema`
+  and the `developer` role, repeats a seeded answer after another prompt, and refuses
+  `top_logprobs` without `logprobs` (400, as OpenAI does). An image part gets a 500 "image input
+  is not supported" (the model was loaded without a vision projector): the playground no longer
+  retries it. With the model's own chat template (`--jinja`) this base model answers a required or
+  named `tool_choice` in text: no grammar forces the call, as llama-cpp-python's does for a named
+  one. Its logprobs objects lack the `refusal` field the schema requires."""
 
 FOOT = """
 ## How errors reach the user
