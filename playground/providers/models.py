@@ -2,9 +2,11 @@
 Probe results: what the capability probe found each provider does with each request option."""
 
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from playground.ids import PUBLIC_ID_LENGTH, new_public_id
 from playground.teams import crypto
@@ -75,6 +77,10 @@ class ProbeStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A probe still "running" after this long was left by a process that stopped (each of its requests
+# is bounded by probe.REQUEST_SECONDS, and it sends a few dozen): it is shown as interrupted.
+PROBE_STALE_AFTER = timedelta(minutes=30)
+
 # The providers every workspace shares (from the server's environment): what a probe finds about
 # them is true for every workspace, so their results belong to none.
 SHARED_PROVIDER_IDS = ("default", "local")
@@ -88,7 +94,9 @@ class ProbeResultQuerySet(models.QuerySet):
 
     def latest_known(self, workspace, provider_id: str) -> "ProbeResult | None":
         """The newest probe that found anything (a finished one, or one cancelled part way)."""
-        return self.of(workspace, provider_id).exclude(findings=[]).exclude(status=ProbeStatus.RUNNING).first()
+        stale = models.Q(status=ProbeStatus.RUNNING, started_at__lt=timezone.now() - PROBE_STALE_AFTER)
+        done = ~models.Q(status=ProbeStatus.RUNNING) | stale
+        return self.of(workspace, provider_id).exclude(findings=[]).filter(done).first()
 
 
 class ProbeResult(models.Model):
@@ -124,7 +132,11 @@ class ProbeResult(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status == ProbeStatus.RUNNING
+        return self.status == ProbeStatus.RUNNING and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        return self.status == ProbeStatus.RUNNING and timezone.now() - self.started_at > PROBE_STALE_AFTER
 
     def rows(self) -> list[dict]:
         """The findings with their checks' labels and options, for templates."""

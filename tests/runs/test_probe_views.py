@@ -2,12 +2,14 @@
 priced model, the probe running as a task and storing its findings, and Cancel."""
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from django.urls import reverse
+from django.utils import timezone
 
 from playground.providers.models import ProbeResult, ProbeStatus
 from playground.runs import probing
@@ -90,3 +92,16 @@ def _team_with_fake(fake_provider):
     workspace = factories.make_team(owner, editor)
     credential = factories.make_credential(workspace, name="Fake", base_url=fake_provider.base_url, key="sk-test", headers={})
     return editor, workspace, credential
+
+
+def test_it_shows_a_probe_left_by_a_stopped_process_as_interrupted(team):
+    result = ProbeResult.objects.create(workspace=team.workspace, provider_id=team.credential.public_id,
+                                        provider_name="Gateway", model="m",
+                                        findings=[{"key": "n", "verdict": "ignored", "evidence": "1 choice", "status": None,
+                                                   "message": None}])
+    ProbeResult.objects.filter(pk=result.pk).update(started_at=timezone.now() - timedelta(hours=1))
+
+    html = text(team.client("editor").get(url("panel", team, team.credential.public_id)))
+
+    assert "interrupted" in html and "every 1s" not in html and ">Probe</button>" in html
+    assert ProbeResult.objects.latest_known(team.workspace, team.credential.public_id) == result
