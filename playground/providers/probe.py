@@ -2,7 +2,8 @@
 does with each family of request options: honoured, ignored, rejected (with its message), unknown.
 
 Polite by construction: every request asks for a few tokens (ANSWER_TOKENS), streams so that an
-answer running past its limit is cut off by us, is sent once (no retries) and one at a time, and
+answer running past its limit is cut off by us, is retried at most once (and never when the server
+called it invalid), is sent one at a time, and
 the whole probe stops between two requests when `should_stop()` says so. `probe()` returns a
 ProbeReport; `on_finding` is told each finding as it is made (progress, partial results).
 
@@ -236,7 +237,10 @@ class Prober:
         self.report.requests += 1
         deadline = time.monotonic() + REQUEST_SECONDS
         try:
-            async with contextlib.aclosing(stream_chat(self.config, body, deadline=deadline, max_retries=0)) as events:
+            # One retry where repetition can help (errors.py decides: never a request the server called
+            # invalid): llama-server closes idle keep-alive connections after a few seconds, and a
+            # request on one it just closed fails with "Server disconnected without sending a response".
+            async with contextlib.aclosing(stream_chat(self.config, body, deadline=deadline, max_retries=1)) as events:
                 async for event in events:
                     if event.kind == "chunk":
                         answer.add_chunk(event.data)
