@@ -8,7 +8,8 @@ A knob comes from an `X-Fake-<Knob>` header (tests) or from a model-name suffix 
   fault          400 401 403 404 408 409 429 500 503 (error status), invalid500 (a 500 whose message
                  says the request is invalid, as pydantic-based servers answer), or after some tokens of a stream:
                  midstream (SSE error event), drop (connection closed mid-body),
-                 malformed (a `data: {not json` event); hang (headers, then nothing)
+                 malformed (a `data: {not json` event); hang (headers, then nothing);
+                 echo (a 400 whose message repeats every request header, as some gateways do)
   retry_after    Retry-After seconds of a 429 (default 1)
   times          the fault hits only the first N requests with the same X-Fake-Key header
                  (or the same model string)
@@ -39,6 +40,7 @@ STREAM_FAULTS = {"midstream", "drop", "malformed", "hang"}
 INVALID_500_FAULT = "invalid500"
 # Separates the names of an `ignore` or `reject` list (commas separate knobs in a model suffix).
 LIST_SEPARATOR = "+"
+ECHO_FAULT = "echo"
 
 
 class KnobError(ValueError):
@@ -119,7 +121,7 @@ def _with_knob(knobs: Knobs, name: str, value: str, param: str) -> Knobs:
     if field == "reject_status" and value not in ("400", "500"):
         raise KnobError(f"Knob 'reject_status' is 400 or 500, got {value!r}.", param)
     if field == "fault":
-        faults = STATUS_FAULTS | STREAM_FAULTS | {INVALID_500_FAULT}
+        faults = STATUS_FAULTS | STREAM_FAULTS | {INVALID_500_FAULT, ECHO_FAULT}
         if value not in faults:
             known = ", ".join(sorted(faults))
             raise KnobError(f"Unknown fault {value!r}; known: {known}.", param)

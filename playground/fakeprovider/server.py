@@ -17,7 +17,8 @@ from urllib.parse import parse_qs
 from .generation import ChoicePlan, plan_choices, prompt_token_count
 from .http11 import Exchange, serve_connection
 from .knobs import (
-    INVALID_500_FAULT, KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs, split_model,
+    ECHO_FAULT, INVALID_500_FAULT, KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs,
+    split_model,
 )
 from .observation import Observations, RecordedRequest, StreamRecord
 from .wire import (
@@ -210,6 +211,10 @@ class FakeProvider:
             fault = knobs.fault if self._faults.fires(knobs, request.headers.get(KEY_HEADER, body["model"])) else None
             if fault in STATUS_FAULTS:
                 raise status_error(int(fault), knobs.retry_after)
+            if fault == ECHO_FAULT:
+                # A careless gateway quoting what it got: the client must keep secrets out of what it shows.
+                echoed = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+                raise RequestError(f"Unexpected request headers ({echoed}).", status=400)
             if fault == INVALID_500_FAULT:
                 raise validation_500("messages")
             _refuse(body, knobs)
