@@ -163,6 +163,9 @@ PROVIDER_CONNECT_TIMEOUT = env_float("PROVIDER_CONNECT_TIMEOUT", 10.0)
 PROVIDER_READ_TIMEOUT = env_float("PROVIDER_READ_TIMEOUT", 120.0)
 RUN_DEADLINE = env_float("RUN_DEADLINE", 600.0)
 PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 3, minimum=0)
+# Seconds from a call's first attempt after which no retry starts, whatever PROVIDER_MAX_RETRIES
+# allows: behind a proxy that retries by itself each attempt can take many seconds.
+PROVIDER_RETRY_BUDGET = env_float("PROVIDER_RETRY_BUDGET", 20.0)
 # Loopback and private addresses as provider URLs: allowed in development (local servers), not in
 # production, so a team server cannot be used to reach its own internal network.
 ALLOW_PRIVATE_PROVIDER_URLS = env_bool("ALLOW_PRIVATE_PROVIDER_URLS", DEBUG)

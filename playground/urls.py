@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/", include("playground.conversations.urls")),
     path("teams/", include("playground.teams.urls")),
     path("teams/", include("playground.providers.urls")),
+    path("teams/", include("playground.runs.probe_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("playground.ops.urls")),
     # Sign-in with throttling of repeated failures; the rest of Django's auth views as they are.

@@ -5,7 +5,8 @@ A knob comes from an `X-Fake-<Knob>` header (tests) or from a model-name suffix 
 
   ttft, delay    ms before the first token / between tokens
   tokens         answer length in tokens (default 40)
-  fault          400 401 403 404 429 500 503 (error status), or after some tokens of a stream:
+  fault          400 401 403 404 408 409 429 500 503 (error status), invalid500 (a 500 whose message
+                 says the request is invalid, as pydantic-based servers answer), or after some tokens of a stream:
                  midstream (SSE error event), drop (connection closed mid-body),
                  malformed (a `data: {not json` event); hang (headers, then nothing);
                  echo (a 400 whose message repeats every request header, as some gateways do)
@@ -18,6 +19,13 @@ A knob comes from an `X-Fake-<Knob>` header (tests) or from a model-name suffix 
                  "1764441234.123456 ", so a client in another process can measure per-token delay
                  (a non-streamed answer carries its send time in every token; logprob `bytes` are
                  those of the placeholder the time replaces)
+  ignore         options to act as if they were not sent, joined by "+" (`ignore=n+max_completion_tokens`),
+                 imitating servers that accept and ignore them; `usage` leaves out the usage object
+                 (and the usage chunk a stream asked for)
+  reject         what to refuse, joined by "+": a request option (`seed`), a message role (`developer`),
+                 a content part type (`image_url`) or a response format (`json_schema`)
+  reject_status  the status of such a refusal: 400 (default), or 500 with a validation message as
+                 llama-cpp-python sends
 """
 
 from collections import Counter
@@ -27,8 +35,11 @@ HEADER_PREFIX = "x-fake-"
 # Names the retry bookkeeping of `times=N` (not a knob).
 KEY_HEADER = "x-fake-key"
 
-STATUS_FAULTS = {"400", "401", "403", "404", "429", "500", "503"}
+STATUS_FAULTS = {"400", "401", "403", "404", "408", "409", "429", "500", "503"}
 STREAM_FAULTS = {"midstream", "drop", "malformed", "hang"}
+INVALID_500_FAULT = "invalid500"
+# Separates the names of an `ignore` or `reject` list (commas separate knobs in a model suffix).
+LIST_SEPARATOR = "+"
 ECHO_FAULT = "echo"
 
 
@@ -52,6 +63,9 @@ class Knobs:
     stamp: bool = False
     # How many token steps a mid-stream fault lets through first.
     after: int = 3
+    ignore: frozenset = frozenset()
+    reject: frozenset = frozenset()
+    reject_status: int = 400
 
 
 # Model ids the server lists, with the knobs each implies before any override.
@@ -71,6 +85,9 @@ _KNOB_FIELDS = {
     "split": "split",
     "stamp": "stamp",
     "after": "after",
+    "ignore": "ignore",
+    "reject": "reject",
+    "reject_status": "reject_status",
 }
 
 
@@ -98,9 +115,15 @@ def _with_knob(knobs: Knobs, name: str, value: str, param: str) -> Knobs:
     field = _KNOB_FIELDS.get(name)
     if field is None:
         raise KnobError(f"Unknown fake-provider knob {name!r}; known: {', '.join(_KNOB_FIELDS)}.", param)
+    if field in ("ignore", "reject"):
+        names = frozenset(filter(None, (name.strip() for name in value.split(LIST_SEPARATOR))))
+        return replace(knobs, **{field: names})
+    if field == "reject_status" and value not in ("400", "500"):
+        raise KnobError(f"Knob 'reject_status' is 400 or 500, got {value!r}.", param)
     if field == "fault":
-        if value not in STATUS_FAULTS | STREAM_FAULTS | {ECHO_FAULT}:
-            known = ", ".join(sorted(STATUS_FAULTS | STREAM_FAULTS | {ECHO_FAULT}))
+        faults = STATUS_FAULTS | STREAM_FAULTS | {INVALID_500_FAULT, ECHO_FAULT}
+        if value not in faults:
+            known = ", ".join(sorted(faults))
             raise KnobError(f"Unknown fault {value!r}; known: {known}.", param)
         return replace(knobs, fault=value)
     if field in ("split", "stamp"):

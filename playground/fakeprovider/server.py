@@ -16,11 +16,14 @@ from urllib.parse import parse_qs
 
 from .generation import ChoicePlan, plan_choices, prompt_token_count
 from .http11 import Exchange, serve_connection
-from .knobs import ECHO_FAULT, KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs, split_model
+from .knobs import (
+    ECHO_FAULT, INVALID_500_FAULT, KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs,
+    split_model,
+)
 from .observation import Observations, RecordedRequest, StreamRecord
 from .wire import (
     MALFORMED_EVENT, RequestError, ResponseHead, completion_body, error_event, parse_request, stamp, status_error,
-    stream_events, usage,
+    stream_events, usage, validation_500,
 )
 
 HOST = "127.0.0.1"
@@ -40,7 +43,7 @@ class _Answer:
 
     head: ResponseHead
     plans: list[ChoicePlan]
-    usage: dict
+    usage: dict | None
     knobs: Knobs
     fault: str | None
 
@@ -212,15 +215,19 @@ class FakeProvider:
                 # A careless gateway quoting what it got: the client must keep secrets out of what it shows.
                 echoed = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
                 raise RequestError(f"Unexpected request headers ({echoed}).", status=400)
+            if fault == INVALID_500_FAULT:
+                raise validation_500("messages")
+            _refuse(body, knobs)
         except RequestError as error:
             return await exchange.send_json(error.status, error.body(), error.headers)
         model = split_model(body["model"])[0]
+        body = {name: value for name, value in body.items() if name not in knobs.ignore}
         plans = plan_choices(body, knobs)
         reasoning = REASONING_TOKENS_PER_CHOICE * len(plans) if model == "fake-reasoner" else 0
-        answer = _Answer(ResponseHead.for_request(body, model), plans,
-                         usage(prompt_token_count(body["messages"]), plans, reasoning), knobs, fault)
+        counts = None if "usage" in knobs.ignore else usage(prompt_token_count(body["messages"]), plans, reasoning)
+        answer = _Answer(ResponseHead.for_request(body, model), plans, counts, knobs, fault)
         if body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage")) and counts is not None
             await self._stream(exchange, answer, include_usage)
         else:
             await _complete(exchange, answer)
@@ -289,6 +296,30 @@ async def _break_stream(exchange: Exchange, fault: str, split: bool) -> None:
 async def _forever() -> None:
     """Wait until cancelled: the client hanging up (or the server stopping) ends it."""
     await asyncio.get_running_loop().create_future()
+
+
+def _refuse(body: dict, knobs: Knobs) -> None:
+    """The `reject` knob: refuse a request that uses one of the named features."""
+    refused = sorted(knobs.reject & features(body))
+    if not refused:
+        return
+    if knobs.reject_status == 500:
+        raise validation_500(refused[0])
+    raise RequestError(f"Unsupported parameter: '{refused[0]}' is not supported with this model.", refused[0],
+                       code="unsupported_parameter")
+
+
+def features(body: dict) -> set[str]:
+    """What a request uses: its options, the roles of its messages, the types of its content parts,
+    its response format."""
+    used = set(body)
+    for message in body.get("messages") or []:
+        used.add(message.get("role"))
+        content = message.get("content")
+        if isinstance(content, list):
+            used.update(part.get("type") for part in content if isinstance(part, dict))
+    used.add((body.get("response_format") or {}).get("type"))
+    return used - {None}
 
 
 def _knobs(model: str, headers: dict[str, str]) -> Knobs:

@@ -116,9 +116,10 @@ def usage(prompt_tokens: int, plans: list[ChoicePlan], reasoning_tokens: int = 0
     }
 
 
-def completion_body(head: ResponseHead, plans: list[ChoicePlan], usage: dict) -> dict:
-    """The `chat.completion` object of a non-streamed response."""
-    return {**head.fields("chat.completion"), "choices": [_completion_choice(p) for p in plans], "usage": usage}
+def completion_body(head: ResponseHead, plans: list[ChoicePlan], usage: dict | None) -> dict:
+    """The `chat.completion` object of a non-streamed response (usage is optional in the schema)."""
+    body = {**head.fields("chat.completion"), "choices": [_completion_choice(p) for p in plans]}
+    return body if usage is None else {**body, "usage": usage}
 
 
 def _completion_choice(plan: ChoicePlan) -> dict:
@@ -206,6 +207,8 @@ def error_event(message: str) -> bytes:
 # What the real API answers with each status an injected fault can produce.
 STATUS_ERRORS = {
     400: ("invalid_request_error", None, "Injected fault: the request was refused."),
+    408: ("invalid_request_error", "request_timeout", "The server timed out waiting for the request."),
+    409: ("invalid_request_error", "conflict", "Another request is using this resource; try again."),
     401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
     403: ("invalid_request_error", "unsupported_country_region_territory",
           "Country, region, or territory not supported."),
@@ -214,6 +217,14 @@ STATUS_ERRORS = {
     500: ("server_error", None, "The server had an error while processing your request. Sorry about that!"),
     503: ("server_error", "service_unavailable", "The engine is currently overloaded, please try again later."),
 }
+
+
+def validation_500(name: str) -> RequestError:
+    """What llama-cpp-python's server answers for a value its pydantic models refuse: a 500 listing
+    the validation errors, in an OpenAI-shaped body."""
+    detail = (f"[{{'type': 'literal_error', 'loc': ('body', '{name}'), 'msg': \"Input should be a supported "
+              f"value\", 'input': '{name}'}}]")
+    return RequestError(detail, None, 500, "internal_server_error")
 
 
 def status_error(status: int, retry_after: int = 1) -> RequestError:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("code", views.code, name="code"),
     path("tokens", views.tokens, name="tokens"),
     path("models", views.models, name="models"),
+    path("known", views.known, name="known"),
     path("presets", preset_views.presets, name="presets"),
     path("presets/save", preset_views.preset_save, name="preset_save"),
     path("presets/<str:public_id>", preset_views.preset_load, name="preset_load"),

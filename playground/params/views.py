@@ -22,6 +22,7 @@ from playground.params.rules import hints
 from playground.params.tokenizer import encoding_for_model, token_ids
 from playground.providers.client import list_models
 from playground.providers.errors import ProviderError
+from playground.providers.models import ProbeResult
 from playground.providers.resolve import code_config, get_provider_for
 from playground.teams.access import current_workspace
 
@@ -142,3 +143,23 @@ async def models(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             context["error"] = {"message": error.message, "hint": error.hint}
     return await sync_to_async(render)(request, "params/models.html", context)
+
+
+# What the chosen provider is known to do (its latest capability probe)
+
+
+@login_required
+@require_GET
+def known(request: HttpRequest) -> HttpResponse:
+    """Per option, what the provider's latest probe found it ignores or rejects: one slot per
+    option of the panel, swapped out of band, so a warning shows before the user runs."""
+    workspace, _membership = current_workspace(request)
+    provider_id = request.GET.get("provider", "")
+    result = ProbeResult.objects.latest_known(workspace, provider_id) if provider_id else None
+    if result is not None:
+        get_provider_for(workspace, provider_id)  # a provider the workspace no longer has warns of nothing
+    warnings = result.warnings_by_param() if result else {}
+    # The options of the panel, and the two outside it that have a slot (model picker, messages editor).
+    slots = [{"name": param.name, "warnings": warnings.get(param.name, [])}
+             for param in PARAMS if param.in_panel or param.name in ("model", "messages")]
+    return render(request, "params/known.html", {"result": result, "slots": slots})

@@ -4,8 +4,11 @@
 non-streamed call). Consume it inside `contextlib.aclosing(...)` so that leaving the loop early
 closes the upstream response at once; cancelling the consuming task closes it too.
 
-Retries (429, 500/502/503/504, connection failures and timeouts) happen only before the first
-event was yielded: after that a retry would duplicate text the caller already has. A stream that
+Retries happen only where repetition can help (errors.py decides: rate limits, server failures,
+connection failures and timeouts; never a request the server called invalid, never an answer a
+proxy already retried upstream), only before the first event was yielded (after that a retry
+would duplicate text the caller already has), and only within PROVIDER_RETRY_BUDGET seconds from
+the first attempt: attempts behind a slow or self-retrying proxy cannot multiply without bound. A stream that
 ends cleanly without `data: [DONE]` is accepted when every choice it started has a finish_reason
 (some compatible servers omit the marker); otherwise it is a "connection" error. A retry pause
 that would end past the deadline is not taken: the error that asked for it is raised instead.
@@ -87,7 +90,8 @@ async def stream_chat(config: ProviderConfig, body: dict, *, deadline: float | N
 
     `deadline` is an absolute time.monotonic() value bounding the whole call, retries included.
     `max_retries` defaults to settings.PROVIDER_MAX_RETRIES. `on_retry(retry_number, delay, error)`
-    (plain or async) is told before each pause, e.g. to show "retrying in 2 s".
+    (plain or async) is told before each pause, e.g. to show "retrying in 2 s". A raised error's
+    `attempts` says how many times the request was sent.
     """
     content = encode_body(body)
     retries = settings.PROVIDER_MAX_RETRIES if max_retries is None else max_retries
@@ -95,6 +99,7 @@ async def stream_chat(config: ProviderConfig, body: dict, *, deadline: float | N
     streaming = bool(body.get("stream"))
     accept = "text/event-stream" if streaming else "application/json"
     attempt = 0
+    budget_end = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
     while True:
         attempt += 1
         started = False
@@ -108,7 +113,8 @@ async def stream_chat(config: ProviderConfig, body: dict, *, deadline: float | N
             return
         except ProviderError as error:
             error.scrub(config.secrets())
-            delay = None if started or attempt > retries else _retry_delay(attempt, error, deadline)
+            error.attempts = attempt
+            delay = None if started or attempt > retries else _retry_delay(attempt, error, deadline, budget_end)
             if delay is None:
                 raise
             failure = error
@@ -208,7 +214,7 @@ def _deadline_scope(deadline: float | None) -> asyncio.Timeout:
     return asyncio.timeout_at(asyncio.get_running_loop().time() + (deadline - time.monotonic()))
 
 
-def _retry_delay(attempt: int, error: ProviderError, deadline: float | None) -> float | None:
+def _retry_delay(attempt: int, error: ProviderError, deadline: float | None, budget_end: float) -> float | None:
     """Seconds to wait before the next attempt, or None when this error should not be retried."""
     if not error.retryable:
         return None
@@ -218,6 +224,8 @@ def _retry_delay(attempt: int, error: ProviderError, deadline: float | None) -> 
         # Full jitter: callers that failed together do not retry together.
         delay = random.uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)))
     if deadline is not None and time.monotonic() + delay >= deadline:
+        return None
+    if time.monotonic() + delay >= budget_end:
         return None
     return delay
 

@@ -3,12 +3,25 @@
 The message is the provider's own when it sent an OpenAI-shaped error body, else a plain summary.
 Errors never carry request headers, and the client scrubs the configured secrets out of them
 before they leave providers/, so `to_dict()` is safe to store and to send to a browser.
+
+Whether to send a request again is decided here (`retryable`): only when repetition can help.
 """
 
 import re
 
 KINDS = ("http", "connection", "timeout", "deadline", "malformed", "stream_error")
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses after which the very same request can succeed: 408 (the server gave up waiting for the
+# request), 409 (OpenAI's own SDKs retry it: a lock held by a concurrent request), 429 (rate
+# limits), and a server or gateway failure (500, 502, 503, 504). Every other 4xx says the request
+# itself is wrong, and so do 501 (not implemented) and 505: repeating it gets the same answer.
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# A 5xx whose message blames the request: servers built on pydantic answer validation failures
+# with 500 (llama-cpp-python: "Input should be 'system'…"), llama-server says "image input is not
+# supported" with 500, proxies wrap such answers in their own 500 text. Sending it again cannot help.
+INVALID_REQUEST_WORDS = re.compile(
+    r"input should be|validation error|field required|extra inputs are not permitted|not supported"
+    r"|unsupported|invalid request|invalid value|is invalid|must be|bad request|\b(?:400|422)\b",
+    re.IGNORECASE)
 # An exhausted account answers 429 too, but waiting does not help it.
 NOT_RETRYABLE_CODES = frozenset({"insufficient_quota"})
 REDACTED = "[redacted]"
@@ -17,6 +30,7 @@ WHOLE_WORD_BELOW = 6
 
 STATUS_HINTS = {
     400: "The provider refused the request; check the parameter it names.",
+    409: "The provider reported a conflict with another request; try again.",
     401: "Check the API key of this provider.",
     403: "This key may not use this model or region; check the account's permissions.",
     404: "Check the model name and the base URL.",
@@ -33,6 +47,8 @@ KIND_HINTS = {
     "stream_error": "The provider failed while answering; try again.",
 }
 SERVER_ERROR_HINT = "The provider had a problem on its side; try again in a moment."
+INVALID_5XX_HINT = ("The server refused this request as invalid (though with a {status}, not a 400): "
+                    "change or unset the option its message names; sending it again will not help.")
 REDIRECT_HINT = "The server redirects this address elsewhere; check the base URL (http or https, the /v1 part)."
 QUOTA_HINT = "The account is out of credit or over its quota; check its billing."
 
@@ -42,7 +58,8 @@ class ProviderError(Exception):
 
     def __init__(self, kind: str, message: str, *, status: int | None = None, error_type: str | None = None,
                  code: str | None = None, param: str | None = None, request_id: str | None = None,
-                 retry_after: float | None = None, retryable: bool | None = None, hint: str | None = None):
+                 retry_after: float | None = None, retryable: bool | None = None, hint: str | None = None,
+                 proxy_retries: int | None = None, proxy: str | None = None):
         if kind not in KINDS:
             raise ValueError(f"unknown provider error kind {kind!r}")
         super().__init__(message)
@@ -54,8 +71,19 @@ class ProviderError(Exception):
         self.param = param
         self.request_id = request_id
         self.retry_after = retry_after
-        self.retryable = _is_retryable(kind, status, code, error_type) if retryable is None else retryable
-        self.hint = hint or _hint_for(kind, status, code)
+        # The server's own answer blames the request (a 4xx, or a 5xx whose words say so).
+        self.invalid_request = _blames_request(kind, status, message, error_type)
+        # How often a proxy in between (LiteLLM) already retried upstream before answering this.
+        self.proxy_retries = proxy_retries
+        # A proxy that answered and retries upstream by itself (its own retries would multiply ours).
+        self.proxy = proxy
+        if retryable is None:
+            retryable = (_is_retryable(kind, status, code, error_type) and not self.invalid_request
+                         and not proxy_retries and not proxy)
+        self.retryable = retryable
+        # How many times the client sent the request before giving up (set by the client).
+        self.attempts = 1
+        self.hint = hint or _hint_for(kind, status, code, self.invalid_request)
 
     def __str__(self) -> str:
         return self.message if self.status is None else f"HTTP {self.status}: {self.message}"
@@ -68,6 +96,8 @@ class ProviderError(Exception):
             "kind": self.kind, "status": self.status, "message": self.message, "type": self.error_type,
             "code": self.code, "param": self.param, "request_id": self.request_id,
             "retry_after": self.retry_after, "retryable": self.retryable, "hint": self.hint,
+            "attempts": self.attempts, "invalid_request": self.invalid_request, "proxy_retries": self.proxy_retries,
+            "proxy": self.proxy,
         }
 
     def scrub(self, secrets: list[str]) -> "ProviderError":
@@ -100,7 +130,15 @@ def _is_retryable(kind: str, status: int | None, code: str | None, error_type: s
     return kind in ("connection", "timeout")
 
 
-def _hint_for(kind: str, status: int | None, code: str | None) -> str:
+def _blames_request(kind: str, status: int | None, message: str, error_type: str | None) -> bool:
+    if kind != "http" or status is None:
+        return False
+    if 400 <= status < 500:
+        return status not in RETRYABLE_STATUSES
+    return status >= 500 and (error_type == "invalid_request_error" or bool(INVALID_REQUEST_WORDS.search(message)))
+
+
+def _hint_for(kind: str, status: int | None, code: str | None, invalid_request: bool = False) -> str:
     if code in NOT_RETRYABLE_CODES:
         return QUOTA_HINT
     if kind != "http":
@@ -110,5 +148,5 @@ def _hint_for(kind: str, status: int | None, code: str | None) -> str:
     if status is not None and 300 <= status < 400:
         return REDIRECT_HINT
     if status is not None and status >= 500:
-        return SERVER_ERROR_HINT
+        return INVALID_5XX_HINT.format(status=status) if invalid_request else SERVER_ERROR_HINT
     return "The provider refused the request."

@@ -64,13 +64,19 @@ class ProviderChoice:
         return config
 
 
-def providers_for(workspace: Workspace) -> list[ProviderChoice]:
+def shared_providers() -> list[ProviderChoice]:
+    """The providers every workspace sees, from the server's environment: Default and Local."""
     choices = []
     if settings.OPENAI_API_KEY:
         choices.append(ProviderChoice(DEFAULT_PROVIDER_ID, DEFAULT_PROVIDER_NAME, "openai", settings.OPENAI_BASE_URL))
     local = local_provider()
     if local is not None:
         choices.append(ProviderChoice(**local))
+    return choices
+
+
+def providers_for(workspace: Workspace) -> list[ProviderChoice]:
+    choices = shared_providers()
     for credential in workspace.providers.all():
         choices.append(ProviderChoice(credential.public_id, credential.name, credential.kind, credential.base_url, credential))
     return choices

@@ -17,6 +17,14 @@ from .errors import ProviderError
 
 DONE_MARKER = b"[DONE]"
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id")
+# OpenAI's answer to "should the client retry this?", which its own SDKs obey before any rule of theirs.
+SHOULD_RETRY_HEADER = "x-should-retry"
+# A proxy that retries upstream by itself says how often it did (LiteLLM's proxy); retrying its
+# answer again multiplies the upstream calls (3 of ours x 4 of its own = 12 for one request).
+PROXY_RETRY_HEADERS = ("x-litellm-attempted-retries",)
+# Proxies that retry failed upstream calls by themselves, known by a header on every answer: LiteLLM
+# (measured: one invalid request became 3 upstream calls, and its error answer says nothing of them).
+RETRYING_PROXIES = {"x-litellm-call-id": "LiteLLM"}
 # Error bodies are read only this far: enough for any real message, bounded against a runaway body.
 MAX_ERROR_BODY = 64 * 1024
 
@@ -118,8 +126,9 @@ def status_error(response: httpx.Response, raw: bytes) -> ProviderError:
     message = f"The provider answered HTTP {response.status_code} {response.reason_phrase}".rstrip() + "."
     if response.is_redirect and "location" in response.headers:
         message += f" It redirects to {response.headers['location']}."
-    return ProviderError("http", message, status=response.status_code,
-                         request_id=request_id(response), retry_after=retry_after(response.headers))
+    return ProviderError("http", message, status=response.status_code, request_id=request_id(response),
+                         retry_after=retry_after(response.headers), retryable=should_retry(response.headers),
+                         proxy_retries=proxy_retries(response.headers), proxy=retrying_proxy(response.headers))
 
 
 def payload_error(kind: str, payload: dict, response: httpx.Response) -> ProviderError:
@@ -130,7 +139,9 @@ def payload_error(kind: str, payload: dict, response: httpx.Response) -> Provide
     return ProviderError(
         kind, _error_message(payload) or "The provider reported an error without a message.", status=status,
         error_type=_text(fields.get("type")), code=_text(fields.get("code")), param=_text(fields.get("param")),
-        request_id=request_id(response), retry_after=retry_after(response.headers))
+        request_id=request_id(response), retry_after=retry_after(response.headers),
+        retryable=should_retry(response.headers), proxy_retries=proxy_retries(response.headers),
+        proxy=retrying_proxy(response.headers))
 
 
 def _error_message(payload: dict) -> str | None:
@@ -141,6 +152,26 @@ def _error_message(payload: dict) -> str | None:
         return detail
     # FastAPI-style and other servers that put the message at the top level.
     return next((payload[key] for key in ("message", "detail") if isinstance(payload.get(key), str)), None)
+
+
+def should_retry(headers: httpx.Headers) -> bool | None:
+    """The server's explicit `x-should-retry: true|false`, or None when it did not say."""
+    value = headers.get(SHOULD_RETRY_HEADER, "").strip().lower()
+    return {"true": True, "false": False}.get(value)
+
+
+def proxy_retries(headers: httpx.Headers) -> int | None:
+    """How many times a proxy in between already retried this request upstream, when it says."""
+    for name in PROXY_RETRY_HEADERS:
+        number = _number(headers.get(name, ""))
+        if number is not None:
+            return int(number)
+    return None
+
+
+def retrying_proxy(headers: httpx.Headers) -> str | None:
+    """The name of a proxy that answered and retries upstream by itself, when one did."""
+    return next((name for header, name in RETRYING_PROXIES.items() if header in headers), None)
 
 
 def retry_after(headers: httpx.Headers) -> float | None:

@@ -18,6 +18,7 @@ from playground.teams.access import get_workspace_for, membership_for
 from .client import list_models
 from .errors import ProviderError
 from .forms import ProviderCredentialForm
+from .local import LOCAL_PROVIDER_ID
 from .models import ProviderCredential
 from .resolve import DEFAULT_PROVIDER_ID, get_credential_for, get_provider_for, providers_for
 
@@ -27,7 +28,7 @@ def provider_list(request: HttpRequest, ws: str) -> HttpResponse:
     workspace, membership = get_workspace_for(request.user, ws)
     context = {
         "workspace": workspace, "membership": membership, "section": "providers",
-        "choices": providers_for(workspace), "default_id": DEFAULT_PROVIDER_ID,
+        "choices": providers_for(workspace), "default_id": DEFAULT_PROVIDER_ID, "local_id": LOCAL_PROVIDER_ID,
     }
     return render(request, "providers/list.html", context)
 

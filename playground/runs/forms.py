@@ -28,3 +28,10 @@ class ModelPriceForm(forms.ModelForm):
             if data.get(name) is not None and data[name] < 0:
                 self.add_error(name, "A price cannot be negative.")
         return data
+
+
+class ProbeForm(forms.Form):
+    """Which model a capability probe asks, and whether its cost estimate was seen."""
+
+    model = forms.CharField(max_length=200, strip=True)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

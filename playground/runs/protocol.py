@@ -11,7 +11,7 @@ Frames of a run go to the browser. Each carries the run's id and a sequence numb
                    "differences": [{"key": "temperature", "label": "Temperature", "values": ["0.2", "0.9"]}]}
                    (differences only in compare mode: what differs between the columns)
     run.retrying  {"type": "run.retrying", "run": "Qk…", "seq": 1, "attempt": 1, "delay": 2.0,
-                   "message": "The provider is rate limiting requests."}
+                   "status": 429, "kind": "http", "message": "The provider is rate limiting requests."}
     run.delta     {"type": "run.delta", "run": "Qk…", "seq": 2, "elapsed": 0.41,
                    "choices": [{"index": 0, "content": "Teal"}], "usage": {…}?}
                    (a choice may also carry refusal, tool_calls [{index, id?, name?, arguments?}],
@@ -21,6 +21,9 @@ Frames of a run go to the browser. Each carries the run's id and a sequence numb
                    "choices": [{"index": 0, "finish_reason": "stop", "html": "<p>Teal</p>"}],
                    "usage": {…}, "metrics": {"time_to_first_token": 0.4, …, "cost": "0.00012"},
                    "notices": []}
+                   (metrics: time_to_first_token, total_time, output_tokens, output_tokens_estimated —
+                   true when counted by our tokenizer because the server sent no usage —,
+                   tokens_per_second (null without a measurable stream), cost)
     run.error     {"type": "run.error", "run": "Qk…", "seq": 4, "status": "failed",
                    "error": {"kind": "status", "status": 429, "message": "…", "hint": "…", "request_id": "…"},
                    "choices": […], "usage": null, "metrics": {…}, "notices": []}
@@ -118,8 +121,10 @@ def started(meta: dict) -> dict:
     return {"type": STARTED, **meta}
 
 
-def retrying(attempt: int, delay: float, message: str) -> dict:
-    return {"type": RETRYING, "attempt": attempt, "delay": round(delay, 2), "message": message}
+def retrying(attempt: int, delay: float, message: str, status: int | None = None, kind: str | None = None) -> dict:
+    """A failed attempt that will be sent again after `delay` seconds: its HTTP status (or error kind) and message."""
+    return {"type": RETRYING, "attempt": attempt, "delay": round(delay, 2), "status": status, "kind": kind,
+            "message": message}
 
 
 def delta(choices: list[dict], elapsed: float, usage: dict | None = None) -> dict:

@@ -22,6 +22,7 @@ from playground.providers.errors import ProviderError
 
 from . import admission, checkpoints, protocol, store
 from .assembler import Assembler, merge_news
+from .counts import output_tokens
 from .models import Status
 from .render import render_markdown
 
@@ -54,6 +55,9 @@ DATABASE_AWAY = (OperationalError, InterfaceError)
 LINGER = 10.0
 # How long to keep retrying a backlog reply to a socket whose channel is full.
 BACKLOG_REPLY_PATIENCE = 5.0
+# Tokens per second are given only for a stream whose tokens arrived over at least this long: a
+# whole answer in one piece (non-streamed, or a stream the server sent at once) has no rate.
+MIN_GENERATION_SECONDS = 0.01
 # A compact delta frame carries the run's elapsed time in the first delta and then at most this
 # often (readers count on from their own clock in between): it costs bytes on every frame.
 ELAPSED_EVERY = 1.0
@@ -82,6 +86,10 @@ class RunTask:
         self.chunk_lengths: list[int] = []
         self.started = time.monotonic()
         self.first_token: float | None = None
+        self.last_token: float | None = None
+        self.streamed = False
+        # What was retried and why, told to the run's watchers and kept in its notices.
+        self.retries: list[dict] = []
         self.status = Status.STREAMING
         self.error: ProviderError | None = None
         self.finished = asyncio.Event()
@@ -155,6 +163,7 @@ class RunTask:
         async for event in stream_chat(self.config, self.body, deadline=deadline, on_retry=self._on_retry):
             now = time.monotonic()
             if event.kind == "chunk":
+                self.streamed = True
                 news = self.assembler.add_chunk(event.data)
             elif event.kind == "completion":
                 news = self.assembler.add_response(event.data)
@@ -165,6 +174,7 @@ class RunTask:
             if news and self.first_token is None:
                 self.first_token = now
             if news:
+                self.last_token = now
                 if not self.pending:
                     self._news_since = now
                 merge_news(self.pending, news)
@@ -175,7 +185,10 @@ class RunTask:
 
     async def _on_retry(self, attempt: int, delay: float, error: ProviderError):
         ops_metrics.provider_error(error)
-        await self._publish(protocol.retrying(attempt, delay, error.message))
+        retry = {"attempt": attempt, "delay": round(delay, 2), "status": error.status, "kind": error.kind,
+                 "message": error.message}
+        self.retries.append(retry)
+        await self._publish(protocol.retrying(**retry))
 
     # -- publishing --------------------------------------------------------------------------
 
@@ -323,22 +336,27 @@ class RunTask:
     # -- persistence -------------------------------------------------------------------------
 
     def metrics(self) -> dict:
+        """Timings and the output's size: tokens from the server's usage when it sent it, else
+        counted by the offline tokenizer on the text (and flagged as an estimate), never from chunks."""
         end = time.monotonic()
         ttft = round(self.first_token - self.started, 4) if self.first_token else None
-        usage = self.assembler.usage or {}
-        tokens = usage.get("completion_tokens") or sum(1 for _ in self.chunk_times) or 0
-        generating = end - self.first_token if self.first_token else 0
+        tokens, estimated = output_tokens(self.assembler.usage, self.assembler.snapshot(), self.body.get("model", ""))
+        generating = self.last_token - self.first_token if self.streamed and self.first_token else 0
+        # The first token's time is the time to first token; the rate is of the tokens after it.
+        measurable = generating >= MIN_GENERATION_SECONDS and tokens > 1
         return {
             "time_to_first_token": ttft,
             "total_time": round(end - self.started, 4),
             "output_tokens": tokens,
-            "tokens_per_second": round(tokens / generating, 2) if generating > 0 and tokens else None,
+            "output_tokens_estimated": estimated,
+            "tokens_per_second": round((tokens - 1) / generating, 2) if measurable else None,
         }
 
     async def _finish(self):
         metrics = self.metrics()
         snapshot = self.assembler.snapshot()
-        notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status)
+        notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status, retries=self.retries,
+                                    error=self.error)
         error = self.error.to_dict() if self.error else None
         end = dict(
             status=self.status,
@@ -348,7 +366,7 @@ class RunTask:
             error=error,
             chunk_times=self.chunk_times,
             chunk_lengths=self.chunk_lengths,
-            metrics=metrics,
+            metrics={name: value for name, value in metrics.items() if name != "output_tokens_estimated"},
             notices=notices,
         )
         cost = None

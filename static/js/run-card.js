@@ -49,9 +49,10 @@ function fmt(seconds) {
   return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
 }
 
-// metrics: the server's at the end; while streaming, what the page counted.
-export function paintMetrics(card, { ttft, tokens, rate, total, cost }) {
-  const parts = [`first token ${fmt(ttft)}`, `${tokens || 0} tokens`];
+// metrics: the server's at the end; while streaming, what the page counted. "≈" marks a count
+// that is not the provider's own: the page's while streaming, or our tokenizer's without usage.
+export function paintMetrics(card, { ttft, tokens, rate, total, cost, estimated }) {
+  const parts = [`first token ${fmt(ttft)}`, `${estimated ? "≈" : ""}${tokens || 0} tokens`];
   if (rate) parts.push(`${rate.toFixed(1)} tok/s`);
   if (total != null) parts.push(`total ${fmt(total)}`);
   if (cost != null) parts.push(`$${Number(cost).toFixed(6).replace(/0+$/, "").replace(/\.$/, "")}`);

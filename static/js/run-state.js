@@ -90,7 +90,7 @@ function applyDelta(view, delta) {
 
 function liveMetrics(view) {
   const rate = view.ttft != null && view.elapsed > view.ttft ? view.tokens / (view.elapsed - view.ttft) : null;
-  card.paintMetrics(view.card, { ttft: view.ttft, tokens: view.tokens, rate });
+  card.paintMetrics(view.card, { ttft: view.ttft, tokens: view.tokens, rate, estimated: true });
 }
 
 function finish(view, frame) {
@@ -99,7 +99,7 @@ function finish(view, frame) {
   const metrics = frame.metrics || {};
   card.paintMetrics(view.card, {
     ttft: metrics.time_to_first_token, tokens: metrics.output_tokens, rate: metrics.tokens_per_second,
-    total: metrics.total_time, cost: metrics.cost,
+    total: metrics.total_time, cost: metrics.cost, estimated: Boolean(metrics.output_tokens_estimated),
   });
   const hasAnswer = [...view.choices.values()].some((c) => c.content || c.calls.size);
   const sounds = new Map([...view.choices].filter(([, c]) => c.sound).map(([i, c]) => [i, c.sound]));

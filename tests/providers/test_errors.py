@@ -126,6 +126,7 @@ def test_it_turns_into_a_dict_for_storing():
         "kind": "http", "status": 400, "message": "Bad value.", "type": "invalid_request_error", "code": "bad",
         "param": "temperature", "request_id": "req_1", "retry_after": None, "retryable": False,
         "hint": "The provider refused the request; check the parameter it names.",
+        "attempts": 1, "invalid_request": True, "proxy_retries": None, "proxy": None,
     }
 
 

@@ -1,5 +1,6 @@
 """Reading answers the fake provider has no knob for: Retry-After forms, odd payloads, streams without [DONE]."""
 
+import json
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -58,3 +59,38 @@ def test_it_summarises_error_answers_that_are_not_openai_shaped():
     assert moved.message == ("The provider answered HTTP 301 Moved Permanently. "
                              "It redirects to https://example.com/v1/.")
     assert "base URL" in moved.hint
+
+
+def test_it_does_not_retry_what_a_proxy_already_retried():
+    proxied = status_error(httpx.Response(500, headers={"x-litellm-attempted-retries": "3"}),
+                           b'{"error": {"message": "litellm.InternalServerError: upstream failed"}}')
+    direct = status_error(httpx.Response(500), b'{"error": {"message": "upstream failed"}}')
+
+    assert (proxied.proxy_retries, proxied.retryable) == (3, False)
+    assert (direct.proxy_retries, direct.retryable) == (None, True)
+
+
+def test_it_does_not_retry_an_answer_of_a_proxy_that_retries_by_itself():
+    # LiteLLM's error answers carry its call id, not how often it retried upstream (3 times, measured).
+    error = status_error(httpx.Response(503, headers={"x-litellm-call-id": "452713c9"}),
+                         b'{"error": {"message": "litellm.ServiceUnavailableError: upstream overloaded"}}')
+
+    assert (error.proxy, error.retryable) == ("LiteLLM", False)
+
+
+def test_it_obeys_the_servers_should_retry_header():
+    refused = status_error(httpx.Response(503, headers={"x-should-retry": "false"}), b"")
+    invited = status_error(httpx.Response(400, headers={"x-should-retry": "true"}), b"")
+
+    assert (refused.retryable, invited.retryable) == (False, True)
+
+
+@pytest.mark.parametrize("message", [
+    "[{'type': 'literal_error', 'loc': ('body', 'messages', 0, 'typed-dict', 'role'), 'msg': \"Input should be 'system'\"}]",
+    "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj",
+])
+def test_it_tells_a_500_that_blames_the_request_from_a_server_failure(message):
+    error = status_error(httpx.Response(500), json.dumps({"error": {"message": message, "type": "server_error"}}).encode())
+
+    assert (error.invalid_request, error.retryable) == (True, False)
+    assert "had a problem on its side" not in error.hint

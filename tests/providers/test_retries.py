@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from playground.providers.config import ProviderConfig
 from playground.providers.errors import ProviderError
 from tests.providers.conftest import API_KEY
@@ -90,3 +92,42 @@ async def test_it_raises_the_error_when_the_pause_would_pass_the_deadline(provid
     assert isinstance(error, ProviderError)
     assert (error.status, error.retry_after) == (429, 20.0)
     assert len(fake_provider.requests) == 1
+
+
+async def test_it_sends_a_request_the_server_called_invalid_once_even_with_a_500(provider_with, fake_provider):
+    _, error = await collect_until_error(provider_with(fault="invalid500"), chat_body(), max_retries=3)
+
+    assert (error.status, error.retryable, error.attempts) == (500, False, 1)
+    assert len(fake_provider.requests) == 1
+    assert "try again" not in error.hint and "invalid" in error.hint
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+async def test_it_sends_a_refused_request_once(provider_with, fake_provider, status):
+    _, error = await collect_until_error(provider_with(fault=status), chat_body(), max_retries=3)
+
+    assert error.status == status
+    assert len(fake_provider.requests) == 1
+
+
+@pytest.mark.parametrize("status", [408, 409])
+async def test_it_retries_a_timed_out_or_conflicting_request(provider_with, fake_provider, status):
+    events = await collect(provider_with(fault=status, times=1), chat_body(), max_retries=1)
+
+    assert events[0].kind == "completion"
+    assert len(fake_provider.requests) == 2
+
+
+async def test_it_stops_retrying_when_the_retry_budget_is_spent(provider_with, fake_provider, settings):
+    settings.PROVIDER_RETRY_BUDGET = 0
+
+    _, error = await collect_until_error(provider_with(fault=503), chat_body(), max_retries=5)
+
+    assert (error.status, error.attempts) == (503, 1)
+    assert len(fake_provider.requests) == 1
+
+
+async def test_it_counts_the_attempts_of_a_failed_call(provider_with, fake_provider):
+    _, error = await collect_until_error(provider_with(fault=503), chat_body(), max_retries=2)
+
+    assert error.attempts == 3

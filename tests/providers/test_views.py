@@ -166,3 +166,13 @@ def test_it_checks_the_url_again_when_testing(team, fake_provider, settings):
 
 def test_it_does_not_let_viewers_test(team):
     assert team.client("viewer").post(connection_test_url(team, team.credential)).status_code == 403
+
+
+def test_it_does_not_claim_a_key_for_the_local_provider(team, settings, fake_provider):
+    settings.OPENAI_API_KEY = ""
+    settings.LOCAL_MODEL_URL = fake_provider.base_url
+
+    html = text(team.client("owner").get(reverse("providers:list", args=[team.workspace.public_id])))
+
+    assert "Local" in html and "needs none" in html
+    assert "OPENAI_API_KEY" not in html
