@@ -10,6 +10,7 @@ urlpatterns = [
     path("params/", include("playground.params.urls")),
     path("sessions/", include("playground.runs.urls")),
     path("sessions/", include("playground.conversations.urls")),
+    path("experiments/", include("playground.experiments.urls")),
     path("teams/", include("playground.teams.urls")),
     path("teams/", include("playground.providers.urls")),
     path("healthz", core_views.healthz, name="healthz"),

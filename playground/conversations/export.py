@@ -43,6 +43,8 @@ def run_data(run: Run) -> dict:
         "status": run.status,
         "request": run.request,
         "shared_messages": run.shared_messages,
+        "template": run.template,
+        "variables": run.variables,
         "response": run.response,
         "choices": run.choices,
         "usage": run.usage,
@@ -143,7 +145,8 @@ def parse_import(data) -> dict:
     return {"title": _title(data, runs), "tags": _tags(data), "runs": runs, "draft": None}
 
 
-def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datetime]:
+def run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datetime]:
+    """An unsaved Run from its exported data (run_data), and when it started."""
     status = data.get("status") if data.get("status") in Status.values else Status.COMPLETED
     metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
     started = parse_datetime(str(data.get("started_at") or "")) or timezone.now()
@@ -157,6 +160,8 @@ def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, date
         model=str(data["request"].get("model", ""))[:200],
         request=data["request"],
         shared_messages=data.get("shared_messages") if isinstance(data.get("shared_messages"), list) else None,
+        template=data.get("template") if isinstance(data.get("template"), list) else None,
+        variables={str(k): v for k, v in data["variables"].items() if isinstance(v, str)} if isinstance(data.get("variables"), dict) else None,
         # An imported run cannot still be streaming: nothing here is running it.
         status=Status.INTERRUPTED if status == Status.STREAMING else status,
         choices=data.get("choices") if isinstance(data.get("choices"), list) else [],
@@ -177,7 +182,7 @@ def create_session(parsed: dict, *, user, workspace) -> Conversation:
                                                tags=parsed["tags"], draft_request=parsed["draft"])
     created = {}
     for data in parsed["runs"]:
-        run, started = _run_from(data, conversation, user)
+        run, started = run_from(data, conversation, user)
         run.parent = created.get(data.get("parent"))
         run.save()
         Run.objects.filter(pk=run.pk).update(started_at=started)  # auto_now_add ignores the given time

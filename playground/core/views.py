@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from playground.conversations.access import get_conversation_for
@@ -23,6 +23,9 @@ HEALTH_TIMEOUT = 3.0
 def playground(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
     workspace, membership = current_workspace(request)
     conversation = get_conversation_for(request.user, conversation_id) if conversation_id else None
+    if conversation is not None and conversation.is_experiment:
+        # An experiment's runs live in a conversation of their own; its page is the grid.
+        return redirect("experiments:page", conversation.experiment.public_id)
     if conversation is not None:
         # The session's own workspace decides what this page may do, whatever the switcher says.
         workspace, membership = conversation.workspace, membership_for(request.user, conversation.workspace)
