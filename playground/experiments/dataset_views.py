@@ -39,7 +39,7 @@ def _context(request: HttpRequest, dataset: Dataset, **extra) -> dict:
     number = min(number, pages)
     rows = list(dataset.rows.order_by("position", "id")[(number - 1) * PAGE_ROWS: number * PAGE_ROWS])
     membership = membership_for(request.user, dataset.workspace)
-    return {"dataset": dataset, "rows": [(row, [row.values.get(column, "") for column in dataset.columns]) for row in rows],
+    return {"dataset": dataset, "rows": [(row, [(column, row.values.get(column, "")) for column in dataset.columns]) for row in rows],
             "row_count": total, "page": number, "pages": pages, "first_number": (number - 1) * PAGE_ROWS + 1,
             "can_write": membership.can_write, "expected": EXPECTED, **extra}
 
@@ -139,7 +139,7 @@ def update_row(request: HttpRequest, dataset_id: str, row_id: str) -> HttpRespon
         row.save(update_fields=["values"])
         Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
     number = dataset.rows.filter(position__lt=row.position).count() + 1
-    context = {"dataset": dataset, "row": row, "cells": [row.values.get(column, "") for column in dataset.columns],
+    context = {"dataset": dataset, "row": row, "cells": [(column, row.values.get(column, "")) for column in dataset.columns],
                "number": number, "can_write": True, "problems": problems}
     return render(request, "experiments/dataset_row.html", context, status=422 if problems else 200)
 

@@ -147,11 +147,12 @@ def summary(experiment, variants: list, checks: list) -> list[dict]:
     each metric marked."""
     completed = Q(run__status=Status.COMPLETED, state__in=[CellState.DONE, CellState.GRADING])
     aggregates = {
-        "cells": Count("id"),
-        "ended": Count("id", filter=Q(state__in=[CellState.DONE, CellState.FAILED])),
-        "errors": Count("id", filter=Q(state=CellState.FAILED)),
-        "passed": Count("id", filter=Q(passed=True)),
-        "judged": Count("id", filter=Q(passed__isnull=False)),
+        # Named apart from the cell's fields: an annotation would shadow `passed` in the filters below.
+        "n_cells": Count("id"),
+        "n_ended": Count("id", filter=Q(state__in=[CellState.DONE, CellState.FAILED])),
+        "n_errors": Count("id", filter=Q(state=CellState.FAILED)),
+        "n_passed": Count("id", filter=Q(passed=True)),
+        "n_judged": Count("id", filter=Q(passed__isnull=False)),
         "ttft_mean": Avg("run__time_to_first_token", filter=completed),
         "ttft_p95": Percentile("run__time_to_first_token", 0.95, filter=completed),
         "total_mean": Avg("run__total_time", filter=completed),
@@ -168,8 +169,8 @@ def summary(experiment, variants: list, checks: list) -> list[dict]:
     result = []
     for variant in variants:
         row = rows.get(variant.pk, {})
-        entry = {"variant": variant, "cells": row.get("cells", 0), "ended": row.get("ended", 0), "errors": row.get("errors", 0),
-                 "overall": _rate(row.get("passed", 0), row.get("judged", 0)), "checks": []}
+        entry = {"variant": variant, "cells": row.get("n_cells", 0), "ended": row.get("n_ended", 0), "errors": row.get("n_errors", 0),
+                 "overall": _rate(row.get("n_passed", 0), row.get("n_judged", 0)), "checks": []}
         for name in ("ttft_mean", "ttft_p95", "total_mean", "tps_mean", "tokens_mean", "tokens_sum", "cost_sum", "priced"):
             entry[name] = row.get(name)
         for check in checks:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from playground.conversations.forms import ForkForm, ShareForm
 from playground.conversations.models import Audience, ShareLink, hash_token
 from playground.conversations.share_views import writable_workspaces
-from playground.teams.access import SESSION_WORKSPACE_KEY
+from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
 from playground.teams.models import Workspace
 
 from . import export, grid, reviews
@@ -139,12 +139,11 @@ def fork(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def fork_own(request: HttpRequest, experiment_id: str) -> HttpResponse:
-    """Fork an experiment one can see (a viewer's way to run it with changes) into a writable workspace."""
+    """Fork an experiment one can see (a viewer's way to run it with changes) into a workspace where
+    one can write: the one asked for, else one's personal workspace."""
     experiment = get_experiment_for(request.user, experiment_id)
-    form = ForkForm(request.POST, workspaces=writable_workspaces(request.user))
-    if not form.is_valid():
-        raise Http404("No such workspace.")
-    workspace = Workspace.objects.get(public_id=form.cleaned_data["workspace"])
+    writable = writable_workspaces(request.user)
+    workspace = next((w for w in writable if w.public_id == request.POST.get("workspace")), None) or personal_workspace(request.user)
     copy = export.fork(experiment, user=request.user, workspace=workspace)
     request.session[SESSION_WORKSPACE_KEY] = workspace.public_id
     return redirect("experiments:page", copy.public_id)

@@ -39,14 +39,32 @@ def _scalar_names() -> set[str]:
     return {item["param"].name for group in _option_groups({}) for item in group["params"]}
 
 
-def _variant_form_context(variant: Variant | None) -> dict:
+ROLES = ("system", "developer", "user", "assistant", "tool")
+
+
+def editor_messages(messages) -> list[dict]:
+    """Messages as the editor shows them: a role and a text (content parts as their JSON)."""
+    shown = []
+    for message in messages or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        is_json = not isinstance(content, str)
+        shown.append({"role": message.get("role", "user") if isinstance(message, dict) else "user",
+                      "text": json.dumps(content, indent=2, ensure_ascii=False) if is_json else content, "is_json": is_json,
+                      "extra": json.dumps({k: v for k, v in message.items() if k not in ("role", "content")}) if isinstance(message, dict) else "{}"})
+    return shown
+
+
+def _variant_form_context(variant: Variant | None, base_template: list) -> dict:
     options = dict(variant.options) if variant else dict(building.INITIAL_OPTIONS)
     scalars = _scalar_names()
     values = form_values_from_body({k: v for k, v in options.items() if k in scalars})
     rest = {k: v for k, v in options.items() if k not in scalars and k != "model"}
     return {"variant": variant, "option_groups": _option_groups(values), "model": options.get("model", ""),
             "options_json": json.dumps(rest, indent=2, ensure_ascii=False) if rest else "",
-            "variant_template": json.dumps(variant.template) if variant and variant.template is not None else ""}
+            "own_template": bool(variant and variant.template is not None),
+            "editor_id": f"vt-{variant.public_id if variant else 'new'}",
+            "editor_messages": editor_messages(variant.template if variant and variant.template is not None else base_template),
+            "editor_json": json.dumps(variant.template if variant and variant.template is not None else base_template)}
 
 
 def setup_context(experiment: Experiment, **extra) -> dict:
@@ -55,12 +73,13 @@ def setup_context(experiment: Experiment, **extra) -> dict:
     used = {variant.provider_id for variant in variants}
     used |= {check.config.get("provider") for check in experiment.checks.all() if check.kind == CheckKind.MODEL_GRADED}
     return {
-        "experiment": experiment, "providers": providers, "variants": [_variant_form_context(v) for v in variants],
-        "new_variant": _variant_form_context(None) if len(variants) < 6 else None,
+        "experiment": experiment, "providers": providers, "variants": [_variant_form_context(v, experiment.template) for v in variants],
+        "new_variant": _variant_form_context(None, experiment.template) if len(variants) < 6 else None,
         "checks": [{"check": c, "describes": checks.describe(c.kind, c.config)} for c in experiment.checks.all()],
         "check_kinds": CheckKind.choices, "variables": building.variables_of(experiment, variants),
         "missing": building.missing_columns(experiment, variants), "escape": ESCAPE,
         "template_json": json.dumps(experiment.template, ensure_ascii=False),
+        "template_messages": editor_messages(experiment.template), "roles": ROLES,
         "concurrency": ConcurrencyForm(providers=[p for p in providers if p.public_id in used] or providers,
                                        current=experiment.concurrency),
         "row_count": experiment.rows.count(),

@@ -24,7 +24,7 @@ from playground.teams.access import check_role, current_workspace, membership_fo
 from . import building, grid, reviews
 from .access import get_cell_for, get_experiment_for
 from .forms import DatasetForm, NewExperimentForm
-from .models import Dataset, Experiment
+from .models import CellState, Dataset, Experiment
 
 
 def _sessions(user, workspace):
@@ -103,8 +103,8 @@ def grid_context(request: HttpRequest, experiment: Experiment, *, read_only: boo
         "can_review": membership is not None and not read_only, "read_only": read_only,
         **grid.page(experiment, variants, checks, number=_page_number(request), failing=request.GET.get("failing", "")),
     }
-    context["page_data"] = {"experiment": experiment.public_id, "rows": [item["row"].public_id for item in context["grid"]],
-                            "can_write": context["can_write"], "read_only": read_only}
+    context["page_data"] = {"experiment": experiment.public_id, "can_write": context["can_write"],
+                            "states": dict(CellState.choices), "preview_chars": grid.PREVIEW_CHARS}
     return context
 
 

@@ -1,0 +1,231 @@
+// The experiment grid: follows the experiment on the page socket (experiment.* frames), streams each
+// running cell's text as its run frames arrive (painted once per animation frame), swaps in a
+// finished cell's HTML from the server, and sends Run / Re-run / Stop. Labels and HTML come from
+// the server; this module keeps display state only.
+
+import { onFrame, send } from "./socket.js";
+
+const data = JSON.parse(document.getElementById("page-data").textContent);
+const experiment = data.experiment;
+const states = data.states || {};
+const PREVIEW_CHARS = data.preview_chars || 400;
+const SUMMARY_EVERY_MS = 2000;
+
+const runs = new Map(); // run id -> {cell, shown (chars painted), text (pending)}
+const dialog = document.getElementById("cell-dialog");
+const dialogBody = document.getElementById("cell-dialog-body");
+const message = document.getElementById("run-message");
+const stopButton = document.getElementById("stop-all");
+let refs = 0;
+let paintScheduled = false;
+let lastProgress = null;
+let summaryTimer = null;
+let summaryAt = 0;
+
+const ref = () => `x${++refs}`;
+const cellElement = (cellId) => document.querySelector(`.xcell[data-cell="${CSS.escape(cellId)}"]`);
+
+function say(text, kind = "") {
+  if (!message) return;
+  message.textContent = text;
+  message.dataset.kind = kind;
+}
+
+function watch() {
+  const rows = [...document.querySelectorAll("tr[data-row]")].map((tr) => tr.dataset.row);
+  runs.clear();
+  send({ type: "experiment.watch", ref: ref(), experiment, rows });
+}
+
+// -- cells ---------------------------------------------------------------------------------
+
+function setState(element, state) {
+  element.dataset.state = state;
+  const label = element.querySelector(".xcell-state");
+  if (label) {
+    label.textContent = states[state] || state;
+    label.title = label.textContent;
+  }
+}
+
+function markCell(frame) {
+  const element = cellElement(frame.cell);
+  if (!element) return;
+  setState(element, frame.state);
+  if (frame.run && frame.run !== element.dataset.run && frame.state === "running") {
+    // A new run for this cell: its old text, verdict and numbers no longer apply.
+    element.dataset.run = frame.run;
+    element.removeAttribute("data-passed");
+    element.querySelectorAll(".xcell-verdict, .xcell-metrics, .xcell-checks, .xcell-error").forEach((node) => node.remove());
+    const text = element.querySelector("[data-text]");
+    if (text) text.textContent = "";
+  }
+  if (frame.run && frame.state === "running") runs.set(frame.run, { cell: frame.cell, shown: 0, text: "" });
+}
+
+function replaceCell(frame) {
+  const element = cellElement(frame.cell);
+  if (!element) return;
+  if (element.dataset.run) runs.delete(element.dataset.run);
+  // HTML rendered by the server's cell template (autoescaped), as run.finished carries rendered markdown.
+  element.parentElement.innerHTML = frame.html;
+}
+
+function appendText(runId, text) {
+  const entry = runs.get(runId);
+  if (!entry || !text) return;
+  entry.text += text;
+  if (!paintScheduled) {
+    paintScheduled = true;
+    requestAnimationFrame(paint);
+  }
+}
+
+function paint() {
+  paintScheduled = false;
+  for (const [runId, entry] of runs) {
+    if (!entry.text) continue;
+    const element = cellElement(entry.cell);
+    const target = element?.querySelector("[data-text]");
+    if (target && entry.shown < PREVIEW_CHARS) {
+      const room = PREVIEW_CHARS - entry.shown;
+      const piece = entry.text.length > room ? `${entry.text.slice(0, room)}…` : entry.text;
+      target.append(document.createTextNode(piece));
+      entry.shown += piece.length;
+    }
+    const live = dialog?.open && dialogBody.querySelector(`[data-cell-view][data-run="${CSS.escape(runId)}"] [data-stream-text]`);
+    if (live) live.append(document.createTextNode(entry.text));
+    entry.text = "";
+  }
+}
+
+function firstChoiceText(choices) {
+  return (choices || []).filter((choice) => (choice.index || 0) === 0).map((choice) => choice.content || "").join("");
+}
+
+// -- progress ----------------------------------------------------------------------------------
+
+function clock(seconds) {
+  if (seconds == null) return "";
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function showProgress(progress) {
+  lastProgress = progress;
+  const box = document.getElementById("progress");
+  if (!box) return;
+  const total = progress.total || 1;
+  for (const [segment, count] of [["done", progress.done], ["failed", progress.failed + (progress.cancelled || 0)], ["running", progress.running]]) {
+    const element = box.querySelector(`[data-seg="${segment}"]`);
+    if (element) element.style.width = `${(100 * count) / total}%`;
+  }
+  const bar = box.querySelector("[role=progressbar]");
+  const finished = progress.done + progress.failed + (progress.cancelled || 0);
+  bar.setAttribute("aria-valuenow", String(Math.round((100 * finished) / total)));
+  const parts = [`${progress.done} done`, `${progress.running} running`, `${progress.queued} queued`, `${progress.failed} failed`];
+  if (progress.cancelled) parts.push(`${progress.cancelled} stopped`);
+  if (progress.idle) parts.push(`${progress.idle} not run`);
+  if (progress.elapsed != null) parts.push(`${clock(progress.elapsed)} elapsed`);
+  if (progress.active && progress.eta != null) parts.push(`about ${clock(progress.eta)} left`);
+  box.querySelector("[data-progress-text]").textContent = parts.join(" · ");
+  box.dataset.active = progress.active ? "1" : "";
+  if (stopButton) stopButton.disabled = !progress.active;
+  const runAll = document.getElementById("run-all");
+  if (runAll) {
+    const remaining = progress.idle + progress.failed + (progress.cancelled || 0);
+    runAll.textContent = remaining === progress.total ? "Run all" : `Run remaining (${remaining})`;
+    runAll.disabled = remaining === 0;
+  }
+  const rerun = document.getElementById("rerun-failed");
+  if (rerun) {
+    const failed = progress.failed + (progress.cancelled || 0);
+    rerun.textContent = `Re-run failed (${failed})`;
+    rerun.disabled = failed === 0;
+  }
+}
+
+function refreshSummary(now = false) {
+  // The summary row is the server's (one query); ask again at most every few seconds while cells end.
+  clearTimeout(summaryTimer);
+  const wait = now ? 0 : Math.max(0, summaryAt + SUMMARY_EVERY_MS - Date.now());
+  summaryTimer = setTimeout(() => {
+    summaryAt = Date.now();
+    document.body.dispatchEvent(new CustomEvent("summary-refresh"));
+  }, wait);
+}
+
+// -- frames --------------------------------------------------------------------------------
+
+onFrame("socket.open", watch);
+onFrame("experiment.state", (frame) => {
+  if (frame.experiment !== experiment) return;
+  showProgress(frame.progress);
+  frame.cells.forEach(markCell);
+});
+onFrame("experiment.cell", (frame) => {
+  if (frame.experiment !== experiment) return;
+  if (frame.html) replaceCell(frame);
+  else markCell(frame);
+});
+onFrame("experiment.progress", (frame) => {
+  if (frame.experiment !== experiment) return;
+  const wasActive = lastProgress?.active;
+  showProgress(frame);
+  refreshSummary(wasActive && !frame.active);
+  if (wasActive && !frame.active) say("All cells have ended.");
+});
+onFrame("experiment.accepted", (frame) => {
+  if (frame.experiment !== experiment) return;
+  if (frame.queued) say(`${frame.queued} cell${frame.queued === 1 ? "" : "s"} queued.`);
+});
+onFrame("error", (frame) => say(frame.message, "error"));
+onFrame("run.delta", (frame) => {
+  for (const choice of frame.choices || []) if ((choice.index || 0) === 0 && choice.content) appendText(frame.run, choice.content);
+});
+onFrame("run.snapshot", (frame) => {
+  const entry = runs.get(frame.run);
+  if (!entry) return;
+  const element = cellElement(entry.cell)?.querySelector("[data-text]");
+  if (element) element.textContent = firstChoiceText(frame.choices).slice(0, PREVIEW_CHARS);
+});
+
+// -- buttons -------------------------------------------------------------------------------
+
+document.addEventListener("click", (event) => {
+  const run = event.target.closest("[data-run-scope]");
+  if (run) {
+    const scope = run.dataset.runScope;
+    if (scope === "all" && !window.confirm("Run these cells again? Their current answers stay as earlier attempts.")) return;
+    send({ type: "experiment.run", ref: ref(), experiment, scope, variant: run.dataset.variant || null, row: run.dataset.rowId || null });
+    say("Queueing…");
+    return;
+  }
+  if (event.target.closest("#stop-all")) {
+    send({ type: "experiment.stop", ref: ref(), experiment });
+    say("Stopping every running cell…");
+    return;
+  }
+  const open = event.target.closest("[data-open-cell]");
+  if (open && dialog && window.htmx && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+    event.preventDefault();
+    window.htmx.ajax("GET", open.getAttribute("href"), { target: "#cell-dialog-body", swap: "innerHTML" }).then(() => {
+      if (!dialog.open) dialog.showModal();
+    });
+    return;
+  }
+  if (event.target.closest("[data-close-dialog]")) dialog?.close();
+});
+
+dialog?.addEventListener("click", (event) => {
+  if (event.target === dialog) dialog.close(); // a click on the backdrop
+});
+
+document.body.addEventListener("htmx:afterSwap", (event) => {
+  // Another page of rows, or only the failing ones: follow those rows' cells now.
+  if (event.detail.target?.id === "grid") {
+    watch();
+    if (lastProgress) showProgress(lastProgress);
+  }
+});
