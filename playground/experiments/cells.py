@@ -63,13 +63,14 @@ def _scope(experiment: Experiment, scope: str, *, variant=None, row=None, cell=N
 
 
 @transaction.atomic
-def queue_cells(experiment: Experiment, user, scope: str = "unfinished", *, variant=None, row=None, cell=None) -> int:
-    """Queue the cells a Run / Re-run asks for; returns how many. A new batch starts when nothing was active."""
+def queue_cells(experiment: Experiment, user, scope: str = "unfinished", *, variant=None, row=None, cell=None) -> list[str]:
+    """Queue the cells a Run / Re-run asks for; returns their ids. A new batch starts when nothing was active."""
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
-    chosen = _scope(experiment, scope, variant=variant, row=row, cell=cell)
-    count = chosen.update(state=CellState.QUEUED, attempts=0, not_before=None, error="", updated_at=timezone.now())
+    chosen = list(_scope(experiment, scope, variant=variant, row=row, cell=cell).values_list("pk", "public_id"))
+    count = Cell.objects.filter(pk__in=[pk for pk, _id in chosen]).update(
+        state=CellState.QUEUED, attempts=0, not_before=None, error="", updated_at=timezone.now())
     if not count:
-        return 0
+        return []
     now = timezone.now()
     if not experiment.cells.filter(state__in=ACTIVE_STATES).exclude(state=CellState.QUEUED).exists() and \
             experiment.cells.filter(state=CellState.QUEUED).count() == count:
@@ -78,14 +79,16 @@ def queue_cells(experiment: Experiment, user, scope: str = "unfinished", *, vari
         experiment.batch_size += count
     experiment.batch_finished_at, experiment.run_by = None, user
     experiment.save(update_fields=["batch_started_at", "batch_size", "batch_finished_at", "run_by", "updated_at"])
-    return count
+    return [public_id for _pk, public_id in chosen]
 
 
 @transaction.atomic
-def stop_cells(experiment: Experiment) -> list[tuple[str, str]]:
+def stop_cells(experiment: Experiment) -> tuple[list[tuple[str, str]], list[str]]:
     """Stop all: queued cells go back to not run, grading ones keep their answer (the checks out
-    are marked not graded); returns (run id, control channel) of every run to cancel."""
-    experiment.cells.filter(state=CellState.QUEUED).update(state=CellState.IDLE, updated_at=timezone.now())
+    are marked not graded). Returns (run id, control channel) of every run to cancel, and the
+    cells that went back to not run."""
+    waiting = list(experiment.cells.filter(state=CellState.QUEUED).values_list("public_id", flat=True))
+    experiment.cells.filter(public_id__in=waiting).update(state=CellState.IDLE, updated_at=timezone.now())
     keys = [check.key for check in experiment.checks.all()]
     for cell in experiment.cells.filter(state=CellState.GRADING):
         cell.checks = {key: ({**value, "passed": None, "detail": STOPPED, "pending": False} if value.get("pending") else value)
@@ -95,7 +98,7 @@ def stop_cells(experiment: Experiment) -> list[tuple[str, str]]:
         cell.state, cell.passed = CellState.DONE, checking.overall(cell.checks, keys)
         cell.save(update_fields=["checks", "state", "passed", "updated_at"])
     runs = Run.objects.filter(conversation=experiment.conversation, status=Status.STREAMING)
-    return list(runs.values_list("public_id", "worker"))
+    return list(runs.values_list("public_id", "worker")), waiting
 
 
 # The driver's claim on an experiment

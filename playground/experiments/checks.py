@@ -21,7 +21,7 @@ from jsonschema.exceptions import SchemaError
 from playground.params.templating import find_variables, fill_text
 from playground.runs.branches import message_text
 
-from .models import CheckKind
+from .models import Check, CheckKind
 
 REGEX_TIMEOUT = 0.5  # seconds: a pattern that backtracks without end is stopped, not the server
 MAX_PATTERN = 1000
@@ -148,31 +148,8 @@ def clean_config(kind: str, data) -> dict:
 
 
 def describe(kind: str, config: dict) -> str:
-    """A short sentence of what the check does, for headers and the summary."""
-    case = "" if config.get("case_sensitive") else " (any case)"
-    if kind == CheckKind.CONTAINS:
-        return f"contains “{config.get('text')}”{case}"
-    if kind == CheckKind.NOT_CONTAINS:
-        return f"does not contain “{config.get('text')}”{case}"
-    if kind == CheckKind.REGEX:
-        return f"matches /{config.get('pattern')}/{'' if config.get('case_sensitive') else 'i'}"
-    if kind == CheckKind.EQUALS:
-        return f"equals expected{case}"
-    if kind == CheckKind.SIMILARITY:
-        return f"similarity to expected ≥ {config.get('threshold')}"
-    if kind == CheckKind.VALID_JSON:
-        return "valid JSON"
-    if kind == CheckKind.JSON_SCHEMA:
-        return "valid against the schema"
-    if kind == CheckKind.LATENCY:
-        return f"{'time to first token' if config.get('metric') == 'ttft' else 'total time'} < {config.get('ms')} ms"
-    if kind == CheckKind.TOKENS:
-        return f"output tokens < {config.get('max')}"
-    if kind == CheckKind.COST:
-        return f"cost < {config.get('max')}"
-    if kind == CheckKind.MODEL_GRADED:
-        return f"graded by {config.get('model')}"
-    return kind
+    """A short sentence of what a check of this kind and config does."""
+    return Check(kind=kind, config=config).describe()
 
 
 # Judging

@@ -80,8 +80,10 @@ class ExperimentSocketMixin:
             experiment, self.scope["user"], scope, variant=content.get("variant"), row=content.get("row"),
             cell=content.get("cell"))
         if queued:
+            await self.channel_layer.group_send(protocol.group(experiment.public_id),
+                                                protocol.event(protocol.cells(experiment.public_id, "queued", queued)))
             await scheduler.kick(experiment.public_id, self.channel_layer)
-        await self.send_json(protocol.accepted(content.get("ref"), experiment.public_id, queued))
+        await self.send_json(protocol.accepted(content.get("ref"), experiment.public_id, len(queued)))
 
     async def _stop_experiment(self, content: dict):
         experiment = await self._experiment(content, write=True)

@@ -171,7 +171,26 @@ class Check(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return self.name or self.get_kind_display()
+        return self.name or self.describe()
+
+    def describe(self) -> str:
+        """What the check does, in a few words (its name when it has none)."""
+        config, kind = self.config or {}, self.kind
+        case = "" if config.get("case_sensitive") else " (any case)"
+        sentences = {
+            CheckKind.CONTAINS: f"contains “{config.get('text')}”{case}",
+            CheckKind.NOT_CONTAINS: f"does not contain “{config.get('text')}”{case}",
+            CheckKind.REGEX: f"matches /{config.get('pattern')}/{'' if config.get('case_sensitive') else 'i'}",
+            CheckKind.EQUALS: f"equals expected{case}",
+            CheckKind.SIMILARITY: f"similar to expected ≥ {config.get('threshold')}",
+            CheckKind.VALID_JSON: "valid JSON",
+            CheckKind.JSON_SCHEMA: "matches the JSON Schema",
+            CheckKind.LATENCY: f"{'first token' if config.get('metric') == 'ttft' else 'total time'} < {config.get('ms')} ms",
+            CheckKind.TOKENS: f"tokens < {config.get('max')}",
+            CheckKind.COST: f"cost < {config.get('max')}",
+            CheckKind.MODEL_GRADED: f"graded by {config.get('model')}",
+        }
+        return sentences.get(kind, str(kind))
 
     @property
     def key(self) -> str:

@@ -18,6 +18,8 @@ The server sends:
     experiment.cell     {"type": "experiment.cell", "experiment": "Ex…", "cell": "Ce…", "row": "Rw…",
                          "variant": "Va…", "state": "done", "run": "Qk…", "html": "<…>"?}
                         (html: the finished cell as the grid shows it, rendered by a template)
+    experiment.cells    {"type": "experiment.cells", "experiment": "Ex…", "state": "queued", "cells": ["Ce…", …]}
+                        (many cells changed state at once: queued by a Run, back to not run by Stop all)
     experiment.progress {"type": "experiment.progress", "experiment": "Ex…", "total": 400, "done": 120,
                          "running": 32, "queued": 240, "failed": 8, "idle": 0, "elapsed": 31.2,
                          "eta": 70.5, "active": true}
@@ -34,6 +36,7 @@ BROWSER_MESSAGES = (WATCH, RUN, STOP)
 
 STATE = "experiment.state"
 CELL = "experiment.cell"
+CELLS = "experiment.cells"
 PROGRESS = "experiment.progress"
 ACCEPTED = "experiment.accepted"
 # Channel-layer only: to the driver, and the group events' own type (handled by the socket).
@@ -57,6 +60,10 @@ def cell(experiment_id: str, *, cell: str, row: str, variant: str, state: str, r
     if control:
         frame["control"] = control  # the run's control channel, for the socket only (stripped before the browser)
     return frame
+
+
+def cells(experiment_id: str, state: str, cell_ids: list[str]) -> dict:
+    return {"type": CELLS, "experiment": experiment_id, "state": state, "cells": cell_ids}
 
 
 def progress(experiment_id: str, counts: dict) -> dict:

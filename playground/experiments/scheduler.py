@@ -288,12 +288,15 @@ async def kick(experiment_id: str, layer, *, stop: bool = False) -> None:
 
 async def stop(experiment, layer) -> None:
     """Stop all: nothing more starts, every streaming cell (and grader) is cancelled wherever it runs."""
-    for run_id, worker in await db(cells.stop_cells)(experiment):
+    running, waiting = await db(cells.stop_cells)(experiment)
+    for run_id, worker in running:
         if worker:
             await layer.send(worker, run_protocol.cancel_request(run_id))
     await kick(experiment.public_id, layer, stop=True)
-    await layer.group_send(protocol.group(experiment.public_id),
-                           protocol.event(protocol.progress(experiment.public_id, await db(cells.progress)(experiment.public_id))))
+    group = protocol.group(experiment.public_id)
+    if waiting:
+        await layer.group_send(group, protocol.event(protocol.cells(experiment.public_id, "idle", waiting)))
+    await layer.group_send(group, protocol.event(protocol.progress(experiment.public_id, await db(cells.progress)(experiment.public_id))))
 
 
 def ensure_sweeper() -> None:

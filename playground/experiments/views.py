@@ -10,6 +10,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,7 +105,8 @@ def grid_context(request: HttpRequest, experiment: Experiment, *, read_only: boo
         **grid.page(experiment, variants, checks, number=_page_number(request), failing=request.GET.get("failing", "")),
     }
     context["page_data"] = {"experiment": experiment.public_id, "can_write": context["can_write"],
-                            "states": dict(CellState.choices), "preview_chars": grid.PREVIEW_CHARS}
+                            "states": dict(CellState.choices), "preview_chars": grid.PREVIEW_CHARS,
+                            "grid_url": reverse("experiments:grid", args=[experiment.public_id])}
     return context
 
 

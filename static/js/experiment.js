@@ -135,8 +135,14 @@ function showProgress(progress) {
   const runAll = document.getElementById("run-all");
   if (runAll) {
     const remaining = progress.idle + progress.failed + (progress.cancelled || 0);
-    runAll.textContent = remaining === progress.total ? "Run all" : `Run remaining (${remaining})`;
-    runAll.disabled = remaining === 0;
+    if (remaining === 0 && !progress.active) {
+      runAll.textContent = "Re-run all";
+      runAll.dataset.runScope = "all";
+    } else {
+      runAll.textContent = remaining === progress.total ? "Run all" : `Run remaining (${remaining})`;
+      runAll.dataset.runScope = "unfinished";
+    }
+    runAll.disabled = remaining === 0 && progress.active;
   }
   const rerun = document.getElementById("rerun-failed");
   if (rerun) {
@@ -168,6 +174,10 @@ onFrame("experiment.cell", (frame) => {
   if (frame.experiment !== experiment) return;
   if (frame.html) replaceCell(frame);
   else markCell(frame);
+});
+onFrame("experiment.cells", (frame) => {
+  if (frame.experiment !== experiment) return;
+  for (const cell of frame.cells) markCell({ cell, state: frame.state });
 });
 onFrame("experiment.progress", (frame) => {
   if (frame.experiment !== experiment) return;
@@ -205,6 +215,15 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("#stop-all")) {
     send({ type: "experiment.stop", ref: ref(), experiment });
     say("Stopping every running cell…");
+    return;
+  }
+  const gridLink = event.target.closest("[data-grid-link]");
+  if (gridLink && data.grid_url && window.htmx && !event.ctrlKey && !event.metaKey) {
+    // Another page of rows, or the rows failing a number: the grid's own rows swap, the address follows.
+    event.preventDefault();
+    const url = new URL(gridLink.getAttribute("href"), window.location.href);
+    window.htmx.ajax("GET", `${data.grid_url}${url.search}`, { target: "#grid", swap: "innerHTML" })
+      .then(() => window.history.pushState({}, "", url.pathname + url.search));
     return;
   }
   const open = event.target.closest("[data-open-cell]");
