@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from playground.core import columns as core_columns
 from playground.core import views as core_views
 from playground.teams import views as teams_views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", core_views.playground, name="playground"),
     path("s/<str:conversation_id>/", core_views.playground, name="conversation"),
     path("params/", include("playground.params.urls")),
+    path("compare/tabs", core_columns.column_tabs, name="column_tabs"),
     path("sessions/", include("playground.runs.urls")),
     path("sessions/", include("playground.conversations.urls")),
     path("experiments/", include("playground.experiments.urls")),

@@ -13,10 +13,22 @@ from django.views.decorators.cache import never_cache
 
 from playground.conversations.access import get_conversation_for
 from playground.conversations.restore import session_state
+from playground.runs.models import Run
 from playground.providers.resolve import providers_for
 from playground.teams.access import current_workspace, membership_for
 
 HEALTH_TIMEOUT = 3.0
+
+
+def last_used(workspace, providers) -> tuple[str | None, str]:
+    """The provider and model of the workspace's latest run, if that provider is still offered;
+    else the first provider and no model (the panel then takes the provider's first listed)."""
+    offered = [provider.public_id for provider in providers]
+    latest = (Run.objects.filter(conversation__workspace=workspace, provider_id__in=offered)
+              .order_by("-started_at").values("provider_id", "model").first())
+    if latest:
+        return latest["provider_id"], latest["model"]
+    return (offered[0] if offered else None), ""
 
 
 @login_required
@@ -30,10 +42,12 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
         # The session's own workspace decides what this page may do, whatever the switcher says.
         workspace, membership = conversation.workspace, membership_for(request.user, conversation.workspace)
     providers = providers_for(workspace)
+    provider, model = last_used(workspace, providers)
     runs = list(conversation.runs.order_by("started_at", "column").values_list("public_id", flat=True)) if conversation else []
     page_data = {
         "providers": [{"id": p.public_id, "name": p.name, "kind": p.kind} for p in providers],
-        "provider": providers[0].public_id if providers else None,
+        "provider": provider,
+        "model": model,
         "conversation": conversation.public_id if conversation else None,
         "runs": runs,
         # What the composer, the panel and the compare columns held when the latest run was sent.

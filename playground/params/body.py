@@ -54,37 +54,74 @@ def _single(data: Mapping, name: str) -> str:
     return values[-1].strip() if values else ""
 
 
+class _NotJson(ValueError):
+    def __init__(self, name: str):
+        super().__init__(f"{name} is not a JSON number")
+        self.name = name
+
+
+def _refuse_constant(name: str):
+    # Python's json reads NaN and Infinity; JSON itself (and every provider) does not.
+    raise _NotJson(name)
+
+
+def loads(text: str) -> Any:
+    """JSON as the standard defines it: no NaN or Infinity. Raises JSONDecodeError."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except _NotJson as error:
+        # The decoder does not say where; the first such word is the best guess.
+        found = re.search(rf"(?<![\w\"]){re.escape(error.name)}(?![\w\"])", text)
+        raise json.JSONDecodeError(str(error), text, found.start() if found else 0) from None
+
+
+def json_error_message(error: json.JSONDecodeError) -> str:
+    return f"Invalid JSON on line {error.lineno}, column {error.colno}: {error.msg}."
+
+
 def _parse_json(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = loads(text)
     except json.JSONDecodeError as error:
-        raise FieldError(
-            f"Invalid JSON on line {error.lineno}, column {error.colno}: {error.msg}."
-        ) from None
+        raise FieldError(json_error_message(error)) from None
     return _UNSET if value is None else value
 
 
-def _parse_float(param: Param, data: Mapping) -> Any:
-    raw = _single(data, param.name)
-    if not raw:
-        return _UNSET
-    try:
-        value = float(raw)
-    except ValueError:
-        raise FieldError("Enter a number.") from None
+# What a number field accepts, once for every way in (the panel, View code, a run, a preset): the
+# numbers an HTML number input produces (digits, an optional fraction, an optional exponent; ".5"
+# too). Python's float() and int() alone would also take "1_000", " inf", "٣" or "+1"; JSON would
+# refuse ".5". A whole number typed stays a whole number ("1" is sent as 1, "1.0" as 1.0), so the
+# body is what the user wrote.
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def parse_number(raw: str) -> int | float:
+    """A typed number as JSON will carry it; raises FieldError with the message for the user."""
+    if _WHOLE.fullmatch(raw):
+        return int(raw)
+    if not _NUMBER.fullmatch(raw):
+        raise FieldError("Enter a number.")
+    value = float(raw)
     if not math.isfinite(value):
         raise FieldError("Enter a finite number.")
     return value
 
 
+def parse_whole_number(raw: str) -> int:
+    if not _WHOLE.fullmatch(raw):
+        raise FieldError("Enter a whole number.")
+    return int(raw)
+
+
+def _parse_float(param: Param, data: Mapping) -> Any:
+    raw = _single(data, param.name)
+    return parse_number(raw) if raw else _UNSET
+
+
 def _parse_int(param: Param, data: Mapping) -> Any:
     raw = _single(data, param.name)
-    if not raw:
-        return _UNSET
-    try:
-        return int(raw)
-    except ValueError:
-        raise FieldError("Enter a whole number.") from None
+    return parse_whole_number(raw) if raw else _UNSET
 
 
 def _parse_bool(param: Param, data: Mapping) -> Any:
@@ -192,7 +229,8 @@ def _format_json(value: Any) -> str:
 
 
 def _format_choice_or_json(value: Any) -> str:
-    return value if isinstance(value, str) else _format_json(value)
+    # Compact, like the choices the panel offers for a named entry (a select's option values).
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 _FORMATTERS = {
@@ -216,6 +254,19 @@ def form_values_from_body(body: Mapping) -> dict[str, str | list[str]]:
         param = BY_NAME.get(name)
         if param is not None and value is not None:
             values[name] = _FORMATTERS[param.kind](value)
+    return values
+
+
+def field_values(body: Mapping) -> dict[str, list[str]]:
+    """The fields a body fills, as {name: [value, …]} (the shape the browser posts back).
+
+    Every panel option is listed, an empty list for those the body leaves unset, so filling the
+    panel with these values also clears what the body does not set. `model` and `messages` are
+    listed only when the body has them: a preset (no messages) keeps the conversation.
+    """
+    values = {param.name: [] for param in PARAMS if param.in_panel}
+    for name, value in form_values_from_body(body).items():
+        values[name] = value if isinstance(value, list) else [value]
     return values
 
 

@@ -1,8 +1,11 @@
 """The parameter registry: every top-level option of a Chat Completions request, described once.
 
 Ranges, enums, defaults and deprecation come from the bundled schema (schema_facts); limits the
-spec only states in prose are added here. The panel, the body builder, validation, parameter diffs
-and "view code" all read this module; nothing else lists parameter names.
+spec only states in prose are added here, and so are the rules between options (what an option
+needs, what it cannot be sent with, what it is required by), as data. The panel, the body builder,
+validation, parameter diffs and "view code" all read this module; nothing else lists parameter
+names. The panel's templates render the rules as data attributes, so the browser's live notes are
+generic and come from here too.
 """
 
 import json
@@ -52,6 +55,46 @@ GROUP_LABELS = {group.key: group.label for group in GROUPS}
 
 
 @dataclass(frozen=True)
+class Needs:
+    """The option only applies while `name` has `value` (top_logprobs needs logprobs=true)."""
+
+    name: str
+    value: Any
+    message: str
+
+
+@dataclass(frozen=True)
+class Excludes:
+    """The option cannot be sent together with any of `names` (max_tokens and
+    max_completion_tokens). Declared on one side; the registry mirrors it for the panel."""
+
+    names: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """The option must be set once `name` has (or, for a list, contains) `value`
+    (audio when modalities includes "audio")."""
+
+    name: str
+    value: Any
+    message: str
+
+
+@dataclass(frozen=True)
+class NamedChoice:
+    """A choice option that can name one entry of a list option, e.g. tool_choice forcing one of
+    the functions in tools: `path` finds an entry's name, `template` is the choice with the name
+    at `choice_path` left None."""
+
+    source: str
+    path: tuple[str, ...]
+    template: Any
+    choice_path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Param:
     """One request option, with everything a template needs to render its control."""
 
@@ -76,6 +119,15 @@ class Param:
     example: Any = None
     max_key_length: int | None = None  # key_values kinds only
     max_value_length: int | None = None
+    needs: tuple[Needs, ...] = ()
+    excludes: Excludes | None = None
+    required_when: tuple[RequiredWhen, ...] = ()
+    named_choice: NamedChoice | None = None
+    # The structured editor the panel gives a JSON option (templates/params/editors/<editor>.html,
+    # data-editor="<editor>" for static/js), named by the shape it edits; none: a JSON textarea.
+    editor: str = ""
+    # Limits set here (not in the schema) are checked by the rules, in the schema's own words.
+    prose_limits: bool = False
 
     @property
     def field_name(self) -> str:
@@ -117,13 +169,16 @@ class Param:
 
 def _param(name: str, label: str, kind: str, group: str, help: str, **overrides) -> Param:
     """A Param whose schema facts are read from the spec, then overridden by prose-only limits."""
-    merged = {key: value for key, value in facts(name).items() if value is not None}
-    merged.update(overrides)
+    schema = {key: value for key, value in facts(name).items() if value is not None}
+    merged = {**schema, **overrides}
+    merged["prose_limits"] = any(key in overrides and key not in schema for key in ("minimum", "maximum"))
     if "example" in merged and "placeholder" not in merged and kind in JSON_KINDS | {"choice_or_json"}:
         compact = json.dumps(merged["example"], ensure_ascii=False)
         merged["placeholder"] = compact if len(compact) <= 80 else ""
     return Param(name=name, label=label, kind=kind, group=group, help=help, **merged)
 
+
+LEGACY_FUNCTIONS = "Use Tools and Tool choice, or the deprecated Functions and Function call, not both."
 
 _STRICT_OBJECT = {
     "type": "object",
@@ -177,6 +232,7 @@ PARAMS: tuple[Param, ...] = (
     _param("stream_options", "Stream options", "json", "output",
            "Extra switches for streaming: include_usage adds a last chunk with token counts. "
            "Only sent when Stream is on.",
+           needs=(Needs("stream", True, "Stream options only apply when Stream is on."),),
            example={"include_usage": True}),
     _param("n", "Choices (n)", "int", "output",
            "How many alternative answers to generate for the same prompt. You pay for the "
@@ -185,7 +241,7 @@ PARAMS: tuple[Param, ...] = (
            "Force the shape of the answer: plain text, any JSON object (JSON mode), or JSON "
            "matching your schema (Structured Outputs). JSON mode still needs the word JSON in "
            "your prompt.",
-           field_choices=(("type", ("text", "json_object", "json_schema")),),
+           field_choices=(("type", ("text", "json_object", "json_schema")),), editor="schema-format",
            example={"type": "json_schema", "json_schema": {
                "name": "weather", "strict": True, "schema": _STRICT_OBJECT}}),
     _param("modalities", "Modalities", "multi_enum", "output",
@@ -201,6 +257,7 @@ PARAMS: tuple[Param, ...] = (
     _param("tools", "Tools", "json", "tools",
            "Functions (or custom tools) the model may ask you to call. Describe each with a "
            "name and a JSON Schema of its arguments; strict makes the arguments follow it exactly.",
+           editor="function-tools",
            example=[{"type": "function", "function": {
                "name": "get_weather", "description": "Current weather in a city",
                "parameters": _STRICT_OBJECT, "strict": True}}]),
@@ -208,6 +265,8 @@ PARAMS: tuple[Param, ...] = (
            "Whether the model may call tools: none (never), auto (its choice) or required (at "
            "least one). A JSON object naming one tool forces that tool.",
            default_note="none without tools, auto with tools",
+           named_choice=NamedChoice("tools", ("function", "name"),
+                                    {"type": "function", "function": {"name": None}}, ("function", "name")),
            example={"type": "function", "function": {"name": "get_weather"}}),
     _param("parallel_tool_calls", "Parallel tool calls", "bool", "tools",
            "Let the model ask for several tool calls in one turn. Turn off if your tools must "
@@ -217,7 +276,7 @@ PARAMS: tuple[Param, ...] = (
            "Return the log probability of every generated token, to see how sure the model was."),
     _param("top_logprobs", "Top logprobs", "int", "logprobs",
            "Also return this many likely alternatives for each token position. Needs Logprobs.",
-           step=1),
+           needs=(Needs("logprobs", True, "Top logprobs needs Logprobs turned on."),), step=1),
     # reasoning
     _param("reasoning_effort", "Reasoning effort", "enum", "reasoning",
            "How much thinking a reasoning model does before answering. Lower is faster and "
@@ -225,6 +284,9 @@ PARAMS: tuple[Param, ...] = (
     # audio
     _param("audio", "Audio output", "json", "audio",
            "Voice and file format for spoken answers. Required when Modalities includes audio.",
+           editor="voice",
+           required_when=(RequiredWhen("modalities", "audio", "Audio output needs a voice and a format "
+                                                              "when Modalities includes audio."),),
            field_choices=(("voice", enum_at("audio", "voice")),
                           ("format", enum_at("audio", "format"))),
            example={"voice": "alloy", "format": "wav"}),
@@ -272,15 +334,19 @@ PARAMS: tuple[Param, ...] = (
     _param("max_tokens", "Max tokens", "int", "deprecated",
            "The older output-token limit. Reasoning models reject it.", minimum=MIN_OUTPUT_TOKENS,
            step=1, placeholder="e.g. 1024",
+           excludes=Excludes(("max_completion_tokens",), "Set Max completion tokens or Max tokens, not both."),
            deprecation_note="Use Max completion tokens instead."),
     _param("functions", "Functions", "json", "deprecated",
            "The older way to offer functions to the model.",
+           excludes=Excludes(("tools", "tool_choice"), LEGACY_FUNCTIONS),
            deprecation_note="Use Tools instead.",
            example=[{"name": "get_weather", "description": "Current weather in a city",
                      "parameters": _STRICT_OBJECT}]),
     _param("function_call", "Function call", "choice_or_json", "deprecated",
            "The older way to control function calling: none, auto, or a function to force.",
            default_note="none without functions, auto with functions",
+           excludes=Excludes(("tools", "tool_choice"), LEGACY_FUNCTIONS),
+           named_choice=NamedChoice("functions", ("name",), {"name": None}, ("name",)),
            deprecation_note="Use Tool choice instead.", example={"name": "get_weather"}),
     _param("user", "User", "string", "deprecated",
            "The older end-user identifier.", placeholder="e.g. user-1234",
@@ -291,6 +357,24 @@ PARAMS: tuple[Param, ...] = (
 )
 
 BY_NAME: dict[str, Param] = {param.name: param for param in PARAMS}
+
+
+def _conflicts() -> dict[str, tuple[Excludes, ...]]:
+    """Each option's exclusions seen from both sides: max_completion_tokens cannot be sent with
+    max_tokens because max_tokens says so."""
+    found: dict[str, dict[str, list[str]]] = {param.name: {} for param in PARAMS}
+    for param in PARAMS:
+        if param.excludes is None:
+            continue
+        found[param.name].setdefault(param.excludes.message, []).extend(param.excludes.names)
+        for other in param.excludes.names:
+            found[other].setdefault(param.excludes.message, []).append(param.name)
+    return {name: tuple(Excludes(tuple(names), message) for message, names in by_message.items())
+            for name, by_message in found.items()}
+
+
+# Declared once on one side (the deprecated one), read from either.
+CONFLICTS: dict[str, tuple[Excludes, ...]] = _conflicts()
 
 
 def params_in_group(group: str) -> tuple[Param, ...]:

@@ -1,5 +1,6 @@
 """Validation of a whole request body: the schema, then the rules the spec states only in prose
-(cross-field constraints and limits), then non-blocking hints.
+(cross-field constraints and limits, read from the registry's data on each Param), then
+non-blocking hints.
 
 Every rule returns (top-level key, message) pairs and tolerates bodies the schema already
 rejected, so one bad field never hides the others.
@@ -8,15 +9,7 @@ rejected, so one bad field never hides the others.
 import re
 from collections.abc import Callable, Iterable
 
-from playground.params.registry import (
-    BY_NAME,
-    LOGIT_BIAS_RANGE,
-    METADATA_MAX_KEY,
-    METADATA_MAX_PAIRS,
-    METADATA_MAX_VALUE,
-    MIN_OUTPUT_TOKENS,
-    NAME_PATTERN,
-)
+from playground.params.registry import BY_NAME, NAME_PATTERN, PARAMS
 from playground.params.schema_checks import user_schema_problems
 from playground.params.schema_errors import ALL, schema_errors
 
@@ -26,88 +19,98 @@ _REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
 _NO_STOP_MODEL = re.compile(r"^(o3|o4-mini)(-\d{4}-\d{2}-\d{2})?$")  # with dated snapshots
 
 
-def _label(name: str) -> str:
-    return BY_NAME[name].label
-
-
 def _is_set(body: dict, name: str) -> bool:
     return body.get(name) is not None
+
+
+def _has(body: dict, name: str, value) -> bool:
+    """The option has this value, or (a list option) contains it."""
+    current = body.get(name)
+    return current == value or (isinstance(current, list) and value in current)
 
 
 def _list_of_dicts(value) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def top_logprobs_rules(body: dict) -> Problems:
-    if "top_logprobs" in body and body["top_logprobs"] is None:
-        return [("top_logprobs", "Leave Top logprobs out instead of sending null.")]
-    if _is_set(body, "top_logprobs") and body.get("logprobs") is not True:
-        return [("top_logprobs", "Top logprobs needs Logprobs turned on.")]
-    return []
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def token_limit_rules(body: dict) -> Problems:
+# The rules the registry states as data on each Param (needs, excludes, required_when, limits).
+
+
+def needs_rules(body: dict) -> Problems:
     problems = []
-    if _is_set(body, "max_tokens") and _is_set(body, "max_completion_tokens"):
-        problems.append(("max_tokens", "Set Max completion tokens or Max tokens, not both."))
-    for name in ("max_tokens", "max_completion_tokens"):
-        value = body.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value < MIN_OUTPUT_TOKENS:
-            problems.append((name, f"{_label(name)} must be at least {MIN_OUTPUT_TOKENS}."))
+    for param in PARAMS:
+        if not param.needs or param.name not in body:
+            continue
+        if body[param.name] is None:
+            problems.append((param.name, f"Leave {param.label} out instead of sending null."))
+            continue
+        problems += [(param.name, need.message) for need in param.needs if not _has(body, need.name, need.value)]
     return problems
 
 
-def audio_rules(body: dict) -> Problems:
-    modalities = body.get("modalities")
-    if isinstance(modalities, list) and "audio" in modalities and not _is_set(body, "audio"):
-        return [("audio", "Audio output needs a voice and a format when Modalities includes audio.")]
-    return []
+def excludes_rules(body: dict) -> Problems:
+    return [(param.name, param.excludes.message) for param in PARAMS
+            if param.excludes and _is_set(body, param.name)
+            and any(_is_set(body, other) for other in param.excludes.names)]
 
 
-def stream_options_rules(body: dict) -> Problems:
-    if _is_set(body, "stream_options") and body.get("stream") is not True:
-        return [("stream_options", "Stream options only apply when Stream is on.")]
-    return []
+def required_when_rules(body: dict) -> Problems:
+    return [(param.name, rule.message) for param in PARAMS for rule in param.required_when
+            if _has(body, rule.name, rule.value) and not _is_set(body, param.name)]
 
 
-def legacy_function_rules(body: dict) -> Problems:
-    legacy = [name for name in ("functions", "function_call") if _is_set(body, name)]
-    current = [name for name in ("tools", "tool_choice") if _is_set(body, name)]
-    if legacy and current:
-        message = "Use Tools and Tool choice, or the deprecated Functions and Function call, not both."
-        return [(legacy[0], message)]
-    return []
-
-
-def logit_bias_rules(body: dict) -> Problems:
-    bias = body.get("logit_bias")
-    if not isinstance(bias, dict):
-        return []
-    low, high = LOGIT_BIAS_RANGE
+def limit_rules(body: dict) -> Problems:
+    """Ranges the spec gives only in prose, worded like the schema's own (schema_errors)."""
     problems = []
-    for token, value in bias.items():
-        if not _TOKEN_ID.match(token):
-            problems.append(("logit_bias", f"Logit bias key {token!r} must be a token ID (a whole number)."))
-        if isinstance(value, (int, float)) and not low <= value <= high:
-            problems.append(("logit_bias", f"Logit bias for token {token} must be between {low} and {high}."))
+    for param in PARAMS:
+        value = body.get(param.name)
+        if not param.prose_limits or not _is_number(value):
+            continue
+        if param.minimum is not None and value < param.minimum:
+            problems.append((param.name, f"{param.label} must be at least {param.minimum}."))
+        if param.maximum is not None and value > param.maximum:
+            problems.append((param.name, f"{param.label} must be at most {param.maximum}."))
     return problems
 
 
-def metadata_rules(body: dict) -> Problems:
-    metadata = body.get("metadata")
-    if not isinstance(metadata, dict):
-        return []
+def token_bias_rules(body: dict) -> Problems:
     problems = []
-    if len(metadata) > METADATA_MAX_PAIRS:
-        problems.append(("metadata", f"Metadata can hold at most {METADATA_MAX_PAIRS} pairs."))
-    for key, value in metadata.items():
-        if len(key) > METADATA_MAX_KEY:
-            message = f"Metadata key {key[:20]!r}… is longer than {METADATA_MAX_KEY} characters."
-            problems.append(("metadata", message))
-        if isinstance(value, str) and len(value) > METADATA_MAX_VALUE:
-            message = f"Metadata value of {key!r} is longer than {METADATA_MAX_VALUE} characters."
-            problems.append(("metadata", message))
+    for param in PARAMS:
+        bias = body.get(param.name)
+        if param.kind != "token_bias" or not isinstance(bias, dict):
+            continue
+        low, high = param.minimum, param.maximum
+        for token, value in bias.items():
+            if not _TOKEN_ID.match(token):
+                problems.append((param.name, f"{param.label} key {token!r} must be a token ID (a whole number)."))
+            if _is_number(value) and not low <= value <= high:
+                problems.append((param.name, f"{param.label} for token {token} must be between {low} and {high}."))
     return problems
+
+
+def key_values_rules(body: dict) -> Problems:
+    problems = []
+    for param in PARAMS:
+        pairs = body.get(param.name)
+        if param.kind != "key_values" or not isinstance(pairs, dict):
+            continue
+        if len(pairs) > param.max_items:
+            problems.append((param.name, f"{param.label} can hold at most {param.max_items} pairs."))
+        for key, value in pairs.items():
+            if len(key) > param.max_key_length:
+                message = f"{param.label} key {key[:20]!r}… is longer than {param.max_key_length} characters."
+                problems.append((param.name, message))
+            if isinstance(value, str) and len(value) > param.max_value_length:
+                message = f"{param.label} value of {key!r} is longer than {param.max_value_length} characters."
+                problems.append((param.name, message))
+    return problems
+
+
+# Rules about the shapes inside tools, schemas and messages.
 
 
 def _function_tools(body: dict) -> list[tuple[int, dict]]:
@@ -223,10 +226,11 @@ def function_call_rules(body: dict) -> Problems:
 
 
 RULES: tuple[Callable[[dict], Problems], ...] = (
-    top_logprobs_rules, token_limit_rules, audio_rules, stream_options_rules, legacy_function_rules,
-    logit_bias_rules, metadata_rules, name_rules, user_schema_rules, message_rules, last_message_rules,
-    tool_choice_rules, function_call_rules,
+    needs_rules, excludes_rules, required_when_rules, limit_rules, token_bias_rules, key_values_rules,
+    name_rules, user_schema_rules, message_rules, last_message_rules, tool_choice_rules, function_call_rules,
 )
+# Rules about a request being sent now, not about a draft still being written.
+SENDING_RULES = frozenset({last_message_rules})
 
 
 def _collect(problems: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -237,11 +241,12 @@ def _collect(problems: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return errors
 
 
-def validate_body(body: dict, *, require_messages: bool = True) -> dict[str, list[str]]:
+def validate_body(body: dict, *, require_messages: bool = True, draft: bool = False) -> dict[str, list[str]]:
     """Errors of a request body keyed by top-level parameter ("__all__" for the body as a whole).
 
     With require_messages=False a missing `messages` is accepted, for checking the panel's
-    options before the conversation is attached.
+    options before the conversation is attached. A draft (checked as the user types) is not
+    held to the rules about sending, such as an empty last prompt.
     """
     if not isinstance(body, dict):
         return {ALL: ["The request body must be a JSON object."]}
@@ -249,7 +254,8 @@ def validate_body(body: dict, *, require_messages: bool = True) -> dict[str, lis
     if not require_messages and "messages" not in body:
         problems = [(key, message) for key, message in problems if key != "messages"]
     for rule in RULES:
-        problems += rule(body)
+        if not (draft and rule in SENDING_RULES):
+            problems += rule(body)
     return _collect(problems)
 
 

@@ -1,29 +1,26 @@
-"""The panel's server side: validation, "view code", token lookup, the model list, and presets.
-
-Every view starts from the browser session's workspace (`current_workspace`); presets are looked
-up by public id within it, so another workspace's preset is a 404.
+"""The panel's server side: it reads what the user entered and answers with the body, the
+errors, the hints and View code; it turns a body back into field values; token lookup and the
+model list. Every view starts from the browser session's workspace (`current_workspace`).
 """
 
 import json
-import shlex
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground.params.body import body_from_form
-from playground.params.forms import PresetNameForm, TokenLookupForm
-from playground.params.models import Preset
+from playground.params.body import body_from_form, field_values, json_error_message, loads, unknown_parameters
+from playground.params.check import checked_body, in_reading_order
+from playground.params.code import code_snippets, key_variable
+from playground.params.forms import TokenLookupForm
 from playground.params.registry import BY_NAME, PARAMS
-from playground.params.rules import hints, validate_body
+from playground.params.rules import hints
 from playground.params.tokenizer import encoding_for_model, token_ids
 from playground.providers.client import list_models
-from playground.providers.config import DEFAULT_AZURE_API_VERSION, ProviderConfig
 from playground.providers.errors import ProviderError
 from playground.providers.resolve import code_config, get_provider_for
 from playground.teams.access import current_workspace
@@ -31,40 +28,17 @@ from playground.teams.access import current_workspace
 MODELS_CACHE_SECONDS = 10 * 60
 # The model whose vocabulary the token lookup uses when none is typed yet (the current one).
 DEFAULT_TOKEN_MODEL = "gpt-4o"
-# Names of the environment variables the generated code reads the key from.
-KEY_VARIABLES = {"azure": "AZURE_OPENAI_API_KEY"}
-DEFAULT_KEY_VARIABLE = "OPENAI_API_KEY"
-# Options that are not required while the user is still composing (on-change validation).
-COMPOSING = ("model", "messages")
+NOT_AN_OBJECT = "The request body must be a JSON object: { … }."
 
 
 # Validation
 
 
-def _is_blank(body: dict, name: str) -> bool:
-    return body.get(name) in (None, "", [])
-
-
-def form_errors(data, *, draft: bool = False) -> tuple[dict, dict[str, list[str]]]:
-    """The body a form describes and every error in it: unreadable fields first, then the rules.
-
-    A draft (the panel checking as the user types) may still lack a model or messages.
-    """
-    body, errors = body_from_form(data)
-    blank = [name for name in COMPOSING if draft and _is_blank(body, name)]
-    checked = {name: value for name, value in body.items() if name not in blank}
-    problems = validate_body(checked, require_messages="messages" not in blank)
-    for name, messages in problems.items():
-        if name not in errors and name not in blank:
-            errors[name] = messages
-    return body, errors
-
-
 @login_required
 @require_POST
 def validate(request: HttpRequest) -> HttpResponse:
-    body, errors = form_errors(request.POST, draft=request.GET.get("draft") == "1")
-    slots = [{"name": param.name, "messages": errors.get(param.name, [])} for param in PARAMS]
+    body, errors = checked_body(request.POST, draft=request.GET.get("draft") == "1")
+    slots = [{"name": param.name, "label": param.label, "messages": errors.get(param.name, [])} for param in PARAMS]
     general = [message for name, messages in errors.items() if name not in BY_NAME for message in messages]
     context = {"general_errors": general, "hints": hints(body), "slots": slots}
     response = render(request, "params/validation.html", context)
@@ -72,60 +46,51 @@ def validate(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# View code
+# The body as JSON, and a body back into fields (the raw JSON dialog, presets, "Edit")
 
 
-def _python_literal(value, indent: int = 0) -> str:
-    """A JSON value as Python source (True, None, repr-quoted strings), indented like json.dumps."""
-    pad, inner = " " * indent, " " * (indent + 4)
-    if isinstance(value, dict) and value:
-        items = [f"{inner}{key!r}: {_python_literal(item, indent + 4)}" for key, item in value.items()]
-        return "{\n" + ",\n".join(items) + f",\n{pad}}}"
-    if isinstance(value, list) and value:
-        items = [f"{inner}{_python_literal(item, indent + 4)}" for item in value]
-        return "[\n" + ",\n".join(items) + f",\n{pad}]"
-    return repr(value)
+@login_required
+@require_POST
+def body(request: HttpRequest) -> JsonResponse:
+    """The request the fields describe, as the run would send it; unreadable fields are left out."""
+    parsed, errors = body_from_form(request.POST)
+    parsed = in_reading_order(parsed)
+    return JsonResponse({"body": parsed, "text": json.dumps(parsed, indent=2, ensure_ascii=False), "errors": errors})
 
 
-def code_snippets(body: dict, config: ProviderConfig) -> list[dict]:
-    azure = config.kind == "azure"
-    key_variable = KEY_VARIABLES.get(config.kind, DEFAULT_KEY_VARIABLE)
+@login_required
+@require_POST
+def fill(request: HttpRequest) -> JsonResponse:
+    """Field values for a pasted (or loaded) body: POST `text` → {values, unknown, errors, at}.
+
+    `values` lists every panel option (empty lists clear the unset ones); `unknown` names keys that
+    are not Chat Completions parameters; `at` is the line and column of a JSON syntax error.
+    """
+    text = request.POST.get("text", "")
     try:
-        url = config.chat_url(body.get("model"))
-    except ValueError:
-        url = config.chat_url("DEPLOYMENT")
-    body_json = json.dumps(body, indent=2, ensure_ascii=False)
-    auth_header = f"api-key: ${key_variable}" if azure else f"Authorization: Bearer ${key_variable}"
-    common = {"stream": body.get("stream") is True, "azure": azure, "key_variable": key_variable}
-    curl = {**common, "url": shlex.quote(url), "auth_header": auth_header, "body": shlex.quote(body_json)}
-    python = {**common, "base_url": json.dumps(config.base_url), "body": _python_literal(body),
-              "api_version": json.dumps(config.api_version or DEFAULT_AZURE_API_VERSION)}
-    javascript = {**common, "url": json.dumps(url), "body": body_json}
-    return [
-        {"key": "curl", "label": "curl", "code": render_to_string("params/code/curl.txt", curl)},
-        {"key": "python", "label": "Python", "code": render_to_string("params/code/python.txt", python)},
-        {"key": "javascript", "label": "JavaScript", "code": render_to_string("params/code/javascript.txt", javascript)},
-    ]
+        pasted = loads(text)
+    except json.JSONDecodeError as error:
+        problem = {"errors": {"__all__": [json_error_message(error)]}, "at": {"line": error.lineno, "column": error.colno}}
+        return JsonResponse({"values": {}, "unknown": [], **problem})
+    if not isinstance(pasted, dict):
+        return JsonResponse({"values": {}, "unknown": [], "errors": {"__all__": [NOT_AN_OBJECT]}, "at": None})
+    return JsonResponse({"values": field_values(pasted), "unknown": unknown_parameters(pasted), "errors": {}, "at": None})
 
 
-def in_reading_order(body: dict) -> dict:
-    """Model first, then messages, then the options: the order the panel's raw JSON shows."""
-    first = {name: body[name] for name in ("model", "messages") if name in body}
-    return {**first, **body}
+# View code
 
 
 @login_required
 @require_POST
 def code(request: HttpRequest) -> HttpResponse:
     workspace, _membership = current_workspace(request)
-    body, errors = body_from_form(request.POST)
-    body = in_reading_order(body)
+    parsed, errors = body_from_form(request.POST)
     config = code_config(workspace, request.POST.get("provider", ""))
     context = {
-        "snippets": code_snippets(body, config),
+        "snippets": code_snippets(in_reading_order(parsed), config),
         "errors": errors,
         "provider_name": config.name,
-        "key_variable": KEY_VARIABLES.get(config.kind, DEFAULT_KEY_VARIABLE),
+        "key_variable": key_variable(config),
     }
     return render(request, "params/code.html", context)
 
@@ -177,93 +142,3 @@ async def models(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             context["error"] = {"message": error.message, "hint": error.hint}
     return await sync_to_async(render)(request, "params/models.html", context)
-
-
-# Presets
-
-
-def _writable_workspace(request: HttpRequest):
-    workspace, membership = current_workspace(request)
-    if not membership.can_write:
-        raise PermissionDenied("Viewers cannot change presets in this workspace.")
-    return workspace, membership
-
-
-def _preset_for(workspace, public_id: str) -> Preset:
-    return get_object_or_404(Preset, public_id=public_id, workspace=workspace)
-
-
-def _preset_list(request: HttpRequest, workspace, membership, *, message: str = "", is_error: bool = False):
-    context = {
-        "presets": Preset.objects.filter(workspace=workspace),
-        "can_write": membership.can_write,
-        "message": message,
-        "message_is_error": is_error,
-    }
-    return render(request, "params/preset_list.html", context)
-
-
-def preset_params(data) -> tuple[dict, dict[str, list[str]]]:
-    """The options a preset keeps from a form (everything but messages), and what is wrong with them."""
-    body, errors = form_errors(data, draft=True)
-    body.pop("messages", None)
-    errors.pop("messages", None)
-    return body, errors
-
-
-@login_required
-@require_GET
-def presets(request: HttpRequest) -> HttpResponse:
-    return _preset_list(request, *current_workspace(request))
-
-
-@login_required
-@require_POST
-def preset_save(request: HttpRequest) -> HttpResponse:
-    workspace, membership = _writable_workspace(request)
-    form = PresetNameForm({"name": request.POST.get("preset_name", "")})
-    if not form.is_valid():
-        return _preset_list(request, workspace, membership, message=form.errors["name"][0], is_error=True)
-    params, errors = preset_params(request.POST)
-    if errors:
-        names = ", ".join(sorted(errors))
-        return _preset_list(request, workspace, membership, message=f"Fix these options first: {names}.", is_error=True)
-    name = form.cleaned_data["name"]
-    _preset, created = Preset.objects.update_or_create(
-        workspace=workspace, name=name, defaults={"params": params}, create_defaults={"params": params,
-                                                                                     "created_by": request.user})
-    return _preset_list(request, workspace, membership, message=f"{'Saved' if created else 'Updated'} “{name}”.")
-
-
-@login_required
-@require_GET
-def preset_load(request: HttpRequest, public_id: str) -> JsonResponse:
-    workspace, _membership = current_workspace(request)
-    preset = _preset_for(workspace, public_id)
-    return JsonResponse({"id": preset.public_id, "name": preset.name, "params": preset.params})
-
-
-@login_required
-@require_POST
-def preset_rename(request: HttpRequest, public_id: str) -> HttpResponse:
-    workspace, membership = _writable_workspace(request)
-    preset = _preset_for(workspace, public_id)
-    form = PresetNameForm(request.POST)
-    if not form.is_valid():
-        return _preset_list(request, workspace, membership, message=form.errors["name"][0], is_error=True)
-    new_name = form.cleaned_data["name"]
-    if Preset.objects.filter(workspace=workspace, name=new_name).exclude(pk=preset.pk).exists():
-        message = f"A preset named “{new_name}” exists already."
-        return _preset_list(request, workspace, membership, message=message, is_error=True)
-    old_name, preset.name = preset.name, new_name
-    preset.save(update_fields=["name", "updated_at"])
-    return _preset_list(request, workspace, membership, message=f"Renamed “{old_name}” to “{preset.name}”.")
-
-
-@login_required
-@require_POST
-def preset_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    workspace, membership = _writable_workspace(request)
-    preset = _preset_for(workspace, public_id)
-    preset.delete()
-    return _preset_list(request, workspace, membership, message=f"Deleted “{preset.name}”.")

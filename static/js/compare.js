@@ -1,75 +1,74 @@
-// Compare mode: 1 to 6 columns, each its own provider, model and parameters, sharing the message
-// list. The panel edits the active column. On each turn every column continues its own answers:
-// its request is its previous request, its own answer, then the new shared messages.
-import { getRequest, setRequest } from "./panel.js";
-import { getMessages } from "./messages.js";
+// Compare mode: 1 to 6 columns sharing the conversation, each with its own panel (provider, model,
+// options). A column is kept as the fields the user entered ({name: [values]}), never a parsed
+// body, and `after`: the run it continues (set when the user continues from the answers). The
+// panel edits the active column. The tabs come from the server (POST the columns' fields), which
+// says what differs between them, labelled from the registry.
+//   isComparing()   columnsForRun() -> [{fields, after}]   loadColumns(state.columns)
+//   continueColumns({column: runId, …})   activate(index)
+
+import { readFields, emptyFields } from "./panel-fields.js";
+import { fillFields } from "./panel.js";
+import { debounce, postForServer, CHANGED, LOADED } from "./params-util.js";
 
 export const MAX_COLUMNS = 6;
+const TABS_DELAY = 150;
 const bar = document.getElementById("columns-bar");
 const tabs = document.getElementById("column-tabs");
 const addButton = document.getElementById("add-column");
-const columns = [{ provider: null, params: null, history: null, pending: null }];
+const panel = document.getElementById("panel");
+let columns = [{ fields: {}, after: null }];
 let active = 0;
-
-function withoutMessages(body) {
-  const { messages, ...params } = body;
-  return params;
-}
+let tabsAsked = 0;
 
 function saveActive() {
-  const { provider, body } = getRequest();
-  columns[active].provider = provider;
-  columns[active].params = withoutMessages(body);
+  columns[active].fields = readFields({ within: panel });
 }
 
-function label(column, index) {
-  const params = column.params || {};
-  const model = params.model || "no model";
-  return `${index + 1} · ${model}`;
+function showActive() {
+  fillFields({ ...emptyFields(panel), ...columns[active].fields });
+}
+
+async function renderTabs() {
+  if (columns.length < 2) {
+    tabs.replaceChildren();
+    return;
+  }
+  const asked = ++tabsAsked;
+  try {
+    const html = await postForServer(tabs.dataset.url, { columns: columns.map(({ fields }) => ({ fields })), active });
+    if (asked === tabsAsked) tabs.innerHTML = html; // rendered (and escaped) by the server
+  } catch (error) {
+    if (asked === tabsAsked) tabs.textContent = `Could not compare the columns: ${error.message}`;
+  }
 }
 
 function render() {
   bar.dataset.count = columns.length;
-  tabs.replaceChildren(
-    ...columns.map((column, index) => {
-      const item = document.createElement("li");
-      const pick = document.createElement("button");
-      pick.type = "button";
-      pick.className = "column-tab";
-      pick.textContent = label(column, index);
-      pick.setAttribute("aria-pressed", index === active ? "true" : "false");
-      pick.addEventListener("click", () => activate(index));
-      item.append(pick);
-      if (columns.length > 1) {
-        const remove = document.createElement("button");
-        remove.type = "button";
-        remove.className = "column-remove";
-        remove.textContent = "×";
-        remove.setAttribute("aria-label", `Remove column ${index + 1}`);
-        remove.addEventListener("click", () => removeColumn(index));
-        item.append(remove);
-      }
-      return item;
-    }),
-  );
   addButton.disabled = columns.length >= MAX_COLUMNS;
   addButton.textContent = columns.length === 1 ? "+ Compare: add a column" : "+ Clone column";
+  renderTabs();
 }
 
+// The active column follows the panel as the user edits, and the tabs with it.
+const followPanel = debounce(() => {
+  if (columns.length < 2) return;
+  saveActive();
+  renderTabs();
+}, TABS_DELAY);
+
 export function activate(index) {
-  if (index === active) return;
+  if (index === active || !columns[index]) return;
   saveActive();
   active = index;
-  const column = columns[index];
-  setRequest({ ...column.params, messages: getMessages() }, column.provider);
+  showActive();
   render();
 }
 
 function addColumn() {
   if (columns.length >= MAX_COLUMNS) return;
   saveActive();
-  // A clone of the active column: change one thing and run both.
-  columns.push({ provider: columns[active].provider, params: structuredClone(columns[active].params), history: columns[active].history, pending: null });
+  // A clone of the active column (continuing the same run): change one thing and run both.
+  columns.push({ fields: structuredClone(columns[active].fields), after: columns[active].after });
   active = columns.length - 1;
   render();
 }
@@ -78,8 +77,7 @@ function removeColumn(index) {
   saveActive();
   columns.splice(index, 1);
   active = Math.min(active === index ? 0 : active > index ? active - 1 : active, columns.length - 1);
-  const column = columns[active];
-  setRequest({ ...column.params, messages: getMessages() }, column.provider);
+  showActive();
   render();
 }
 
@@ -87,47 +85,43 @@ export function isComparing() {
   return columns.length > 1;
 }
 
-function samePrefix(messages, prefix) {
-  return prefix.length <= messages.length && prefix.every((m, i) => JSON.stringify(m) === JSON.stringify(messages[i]));
-}
-
-function messagesFor(column, shared) {
-  const history = column.history;
-  if (history && history.answer && samePrefix(shared, history.shared)) {
-    return [...history.messages, history.answer, ...shared.slice(history.shared.length)];
-  }
-  return shared;
-}
-
-// The run.start columns for every column, remembering what each was sent.
+// What each column sends in run.start: its own fields and the run it continues.
 export function columnsForRun() {
   saveActive();
-  const shared = getMessages();
-  return columns.map((column) => {
-    const messages = messagesFor(column, shared);
-    column.pending = { shared, messages };
-    return { provider: column.provider, body: { model: column.params.model, messages, ...column.params } };
-  });
+  return columns.map(({ fields, after }) => ({ fields, after }));
 }
 
-// A column's run finished: its answer is what that column continues from next turn.
-export function recordAnswer(index, message) {
-  const column = columns[index];
-  if (!column || !column.pending) return;
-  column.history = { ...column.pending, answer: message };
-}
-
-// The options whose values differ between requests (messages aside), for the comparison header.
-export function differingParameters(requests) {
-  const keys = new Set(requests.flatMap((r) => Object.keys(r)));
-  keys.delete("messages");
-  const differing = {};
-  for (const key of [...keys].sort()) {
-    const values = requests.map((r) => (key in r ? JSON.stringify(r[key]) : undefined));
-    if (new Set(values).size > 1) differing[key] = requests.map((r) => r[key]);
+// The user continued from a comparison's answers: each column continues its own run.
+export function continueColumns(runsByColumn) {
+  for (const [index, run] of Object.entries(runsByColumn)) {
+    if (columns[index]) columns[index].after = run;
   }
-  return differing;
 }
 
+// A reopened session's columns (page_data.state.columns: [{provider, values, after}]).
+export function loadColumns(restored) {
+  if (!Array.isArray(restored) || !restored.length) return;
+  const provider = document.getElementById("f-provider");
+  columns = restored.slice(0, MAX_COLUMNS).map((column) => ({
+    fields: { ...column.values, ...(column.provider && provider ? { [provider.name]: [column.provider] } : {}) },
+    after: column.after || null,
+  }));
+  active = 0;
+  showActive();
+  render();
+}
+
+tabs.addEventListener("click", (event) => {
+  const remove = event.target.closest("[data-column-remove]");
+  if (remove) return removeColumn(Number(remove.dataset.columnRemove));
+  const pick = event.target.closest("[data-column-pick]");
+  if (pick) activate(Number(pick.dataset.columnPick));
+  return undefined;
+});
+for (const type of ["input", "change"]) panel.addEventListener(type, followPanel);
+// Edited by the user or an editor, or filled (a preset, raw JSON, unset all).
+for (const type of [CHANGED, LOADED]) panel.addEventListener(type, followPanel);
 addButton.addEventListener("click", addColumn);
 render();
+// A reopened session: its columns as they were sent (conversations/restore.py).
+loadColumns(JSON.parse(document.getElementById("page-data").textContent).state?.columns);

@@ -1,6 +1,6 @@
 // The messages editor: a system box on top (left out when empty), then the turns. Add, remove,
 // reorder and edit messages of every role; user content parts; assistant tool calls; tool results.
-// The whole list lives in the `messages` textarea ("Messages as JSON"), kept in sync both ways.
+// The whole list lives in the messages textarea ("Messages as JSON"), kept in sync both ways.
 //   getMessages() -> [message]   setMessages(list)   appendMessage(message)
 
 import { fire, CHANGED, LOADED, parseJson, pretty, cloneTemplate, grow } from "./params-util.js";
@@ -143,8 +143,8 @@ const ACTIONS = {
     focusIn(Math.min(index, turns.length - 1), ".message-content");
     if (!turns.length) roleToAdd.focus();
   },
-  "add-image": (index, item) => item.querySelector("[data-parts]").append(newPart("image", () => updateTurn(item))),
-  "add-audio": (index, item) => item.querySelector("[data-parts]").append(newPart("audio", () => updateTurn(item))),
+  "add-image": (index, item) => item.querySelector("[data-parts]").append(newPart("image_url", () => updateTurn(item))),
+  "add-audio": (index, item) => item.querySelector("[data-parts]").append(newPart("input_audio", () => updateTurn(item))),
   "add-tool-call": (index, item) => item.querySelector("[data-tool-calls]").append(renderToolCall()),
   "remove-part": (index, item, button) => button.closest(".part").remove(),
   "remove-tool-call": (index, item, button) => button.closest(".tool-call").remove(),
@@ -213,7 +213,7 @@ jsonField.addEventListener(LOADED, followJson);
 
 function start() {
   const { value } = parseJson(jsonField.value.trim() || "[]");
-  const initial = Array.isArray(value) && value.length ? value : [STARTERS.user];
+  const initial = Array.isArray(value) && value.length ? value : [STARTERS[roleToAdd.value]];
   setMessages(initial);
   focusLastUserMessage();
 }

@@ -1,92 +1,52 @@
-// The parameter panel: search, unset, sliders, cross-field rules, validation as the user types,
-// and the API other modules use to read and fill the request.
-//   getRequest() -> {provider, body, errors}   body: model, messages and only the options set
-//   setRequest(body, provider?) -> {unknown}    fill every control and the messages from a body
-//   showErrors(errors)                          errors keyed by option, as validate_body gives them
+// The parameter panel: search, unset, sliders, the registry's rules as live notes, the server's
+// validation as the user types, and the API other modules use to read and fill the request.
+//   readFields() -> {name: [values]}     the whole request form as entered (disabled fields left out)
+//   fillFields(values)                   write {name: [values]} into the form; names left out stay
+//   fillFromBody(body, provider?)        ask the server for a body's field values, then fill them
+//   setRequest(body, provider?)          the same (the older name, kept for callers)
+//   getRequest() -> {provider, fields}   the form as entered, and the provider chosen
+//   showErrors(errors) -> shown          errors keyed by field, at their fields
 
-import { registry, form, fieldsNamed, debounce, CHANGED, LOADED, grow } from "./params-util.js";
-import { readBody, writeField } from "./params-fields.js";
+import { form, fieldsNamed, debounce, postForServer, CHANGED, LOADED, grow } from "./params-util.js";
+import { readFields, fillFields as writeFields, noOptions } from "./panel-fields.js";
+import { showErrors, markInvalid } from "./panel-errors.js";
 import { setupRowEditors } from "./params-rows.js";
 import { setupStructuredEditors } from "./params-structured.js";
-import { applyRules } from "./params-rules.js";
+import { applyRules, hasValue } from "./params-rules.js";
 import { setupDialogs } from "./params-dialogs.js";
-import { getMessages, setMessages } from "./messages.js";
 
 const panel = document.querySelector("#panel .panel");
 const feedback = document.getElementById("panel-feedback");
-const VALIDATE_DELAY = 600;
+const VALIDATE_DELAY = 400;
 
-export function getRequest() {
-  const { body, errors } = readBody();
-  const provider = fieldsNamed("provider")[0];
-  return { provider: provider && !provider.disabled ? provider.value : null, body, errors };
-}
+export { readFields, showErrors };
 
-function chooseProvider(provider) {
-  const select = fieldsNamed("provider")[0];
-  if (!provider || !select || ![...select.options].some((option) => option.value === provider)) return;
-  if (select.value === provider) return;
-  select.value = provider;
-  select.dispatchEvent(new Event("change", { bubbles: true }));
-}
-
-export function setRequest(body, provider) {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new TypeError("setRequest needs a request body object");
-  for (const name of Object.keys(registry.params)) {
-    if (name !== "messages") writeField(name, body[name]);
-  }
-  // A body without messages (a preset) leaves the conversation alone.
-  if ("messages" in body) setMessages(body.messages);
-  chooseProvider(provider);
+export function fillFields(values) {
+  writeFields(values);
   refreshAll();
   scheduleValidation();
-  return { unknown: Object.keys(body).filter((name) => !(name in registry.params)) };
 }
 
-// A preset keeps the current conversation, and the current model when it names none.
-function loadParams(params) {
-  const model = fieldsNamed("model")[0]?.value;
-  setRequest({ model, ...params, messages: getMessages() });
+export function getRequest() {
+  const provider = fieldsNamed("provider")[0];
+  return { provider: provider && !provider.disabled ? provider.value || null : null, fields: readFields() };
 }
 
-// Error lists, and aria-invalid on the fields they belong to.
-
-function fieldsOf(name) {
-  const main = document.getElementById(`f-${name}-main`);
-  return main ? [...fieldsNamed(name), main] : fieldsNamed(name);
-}
-
-function markInvalid() {
-  panel.querySelectorAll(".param-group").forEach((group) => group.classList.remove("has-errors"));
-  for (const list of document.querySelectorAll("[data-errors-for]")) {
-    const invalid = list.children.length > 0;
-    fieldsOf(list.dataset.errorsFor).forEach((field) => {
-      if (invalid) field.setAttribute("aria-invalid", "true");
-      else field.removeAttribute("aria-invalid");
-    });
-    if (invalid) list.closest(".param-group")?.classList.add("has-errors");
+// A body (a run's request, a branch, a pasted JSON) into the panel: the server gives its field
+// values ({values, unknown}); unset options are cleared, and the messages follow when it has any.
+export async function fillFromBody(body, provider) {
+  let answer;
+  try {
+    answer = await postForServer(panel.dataset.fillUrl, new URLSearchParams({ text: JSON.stringify(body) }));
+  } catch (error) {
+    answer = { values: {}, unknown: [], errors: { __all__: [`Could not load that request into the panel: ${error.message}`] } };
   }
+  showErrors(answer.errors);
+  const chooser = fieldsNamed("provider")[0];
+  fillFields(provider && chooser ? { ...answer.values, [chooser.name]: [provider] } : answer.values);
+  return answer;
 }
-
-function fillList(list, messages) {
-  list.replaceChildren(...messages.map((message) => {
-    const item = document.createElement("li");
-    item.textContent = message;
-    return item;
-  }));
-}
-
-export function showErrors(errors = {}) {
-  for (const list of document.querySelectorAll("[data-errors-for]")) {
-    fillList(list, errors[list.dataset.errorsFor] || []);
-  }
-  const general = Object.entries(errors).filter(([name]) => !document.getElementById(`errors-${name}`));
-  const box = document.createElement("ul");
-  box.className = "panel-errors";
-  fillList(box, general.flatMap(([name, messages]) => messages.map((m) => (name === "__all__" ? m : `${name}: ${m}`))));
-  feedback.replaceChildren(...(general.length ? [box] : []));
-  markInvalid();
-}
+export const setRequest = fillFromBody;
 
 // Validation as the user edits: the server's validator, on the whole form, debounced.
 
@@ -102,8 +62,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // Set / unset state.
 
 function refreshParam(param) {
-  const name = param.dataset.param;
-  const set = fieldsNamed(name).some((field) => !field.disabled && (field.type === "checkbox" ? field.checked : field.value.trim() !== ""));
+  const set = hasValue(param.dataset.param);
   param.classList.toggle("is-set", set);
   param.querySelector("[data-unset]").hidden = !set;
 }
@@ -180,28 +139,28 @@ function setupControls() {
     const unset = event.target.closest("[data-unset]");
     if (unset) {
       const param = unset.closest(".param");
-      writeField(param.dataset.param, undefined);
-      refreshAll();
-      scheduleValidation();
+      fillFields({ [param.dataset.param]: [] });
       param.querySelector("input, select, textarea")?.focus();
     }
     const example = event.target.closest("[data-use-example]");
-    if (example) {
-      writeField(example.dataset.useExample, registry.params[example.dataset.useExample].example);
-      refreshAll();
-      scheduleValidation();
-    }
+    if (example) fillFields({ [example.dataset.useExample]: [example.dataset.example] });
   });
-  document.getElementById("unset-all").addEventListener("click", () => {
-    for (const [name, param] of Object.entries(registry.params)) {
-      if (param.inPanel) writeField(name, undefined);
-    }
-    refreshAll();
-    scheduleValidation();
-  });
+  document.getElementById("unset-all").addEventListener("click", () => fillFields(noOptions()));
   panel.addEventListener(LOADED, (event) => {
     if (event.target.classList?.contains("num-input")) syncSlider(event.target);
     if (event.target.tagName === "TEXTAREA") grow(event.target);
+  });
+}
+
+// The model list arrived: with no model chosen yet, take the one the server suggests (the last
+// used in this workspace, else the provider's first); never under the user's hands (the field
+// has focus: they may be typing one).
+function setupModelChoice() {
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const list = event.detail.target.querySelector?.("[data-preselect]");
+    const model = document.getElementById("f-model");
+    if (!list || !model || model.value.trim() || document.activeElement === model) return;
+    fillFields({ [model.name]: [list.dataset.preselect] });
   });
 }
 
@@ -210,7 +169,8 @@ setupControls();
 setupRowEditors(panel);
 setupStructuredEditors(panel);
 setupSearch();
-setupDialogs({ getRequest, setRequest, loadParams });
+setupModelChoice();
+setupDialogs({ readFields, fillFields, panel });
 refreshAll();
 
-window.playgroundPanel = { getRequest, setRequest, showErrors };
+window.playgroundPanel = { readFields, fillFields, fillFromBody, setRequest, getRequest, showErrors };

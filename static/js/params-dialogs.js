@@ -1,7 +1,8 @@
-// The panel's foot: the raw JSON dialog (edit or paste a body, Apply fills the panel), the "view
-// code" dialog (rendered by the server, with tabs and copy buttons) and loading presets.
+// The panel's foot: the raw JSON dialog (the body as the server builds it from the fields; edit it
+// or paste one, and Apply asks the server for its field values), the "view code" dialog (rendered
+// by the server, with tabs and copy buttons) and loading presets (the server gives field values).
 
-import { registry, parseJson, pretty } from "./params-util.js";
+import { postForServer, formBody } from "./params-util.js";
 
 function copyText(text, button) {
   const done = () => {
@@ -19,43 +20,61 @@ function selectPosition(textarea, line, column) {
   textarea.setSelectionRange(offset, Math.min(offset + 1, textarea.value.length));
 }
 
-function setupRawJson({ getRequest, setRequest }) {
+function say(slot, message) {
+  slot.textContent = message;
+  slot.hidden = !message;
+}
+
+function leftOut(errors) {
+  const names = Object.keys(errors || {});
+  return names.length ? `Not readable yet, so left out: ${names.join(", ")}. Fix them in the panel.` : "";
+}
+
+function setupRawJson({ readFields, fillFields, panel }) {
   const dialog = document.getElementById("raw-dialog");
   const textarea = document.getElementById("raw-json");
   const errorLine = dialog.querySelector("[data-raw-error]");
   const unknownLine = dialog.querySelector("[data-raw-unknown]");
 
-  function say(slot, message) {
-    slot.textContent = message;
-    slot.hidden = !message;
-  }
-
-  document.getElementById("open-raw").addEventListener("click", () => {
-    textarea.value = pretty(getRequest().body);
+  document.getElementById("open-raw").addEventListener("click", async () => {
     say(errorLine, "");
     say(unknownLine, "");
+    textarea.value = "";
+    textarea.removeAttribute("aria-invalid");
+    // Read-only until the server's body is in, so nothing typed meanwhile is overwritten.
+    textarea.readOnly = true;
     dialog.showModal();
+    try {
+      const answer = await postForServer(panel.dataset.bodyUrl, formBody(readFields()));
+      textarea.value = answer.text;
+      say(unknownLine, leftOut(answer.errors));
+    } catch (error) {
+      say(errorLine, `Could not build the body: ${error.message}`);
+    } finally {
+      textarea.readOnly = false;
+    }
     textarea.focus();
   });
 
-  document.getElementById("raw-apply").addEventListener("click", () => {
-    const { value, error, line, column } = parseJson(textarea.value);
-    if (error) {
-      say(errorLine, error);
-      textarea.setAttribute("aria-invalid", "true");
-      selectPosition(textarea, line, column);
+  document.getElementById("raw-apply").addEventListener("click", async () => {
+    let answer;
+    try {
+      answer = await postForServer(panel.dataset.fillUrl, new URLSearchParams({ text: textarea.value }));
+    } catch (error) {
+      say(errorLine, `Could not apply it: ${error.message}`);
       return;
     }
-    if (!value || typeof value !== "object" || Array.isArray(value)) {
-      say(errorLine, "The request body must be a JSON object: { … }.");
+    const problems = Object.values(answer.errors).flat();
+    say(errorLine, problems.join(" "));
+    if (problems.length) {
+      textarea.setAttribute("aria-invalid", "true");
+      if (answer.at) selectPosition(textarea, answer.at.line, answer.at.column);
       return;
     }
     textarea.removeAttribute("aria-invalid");
-    say(errorLine, "");
-    const unknown = Object.keys(value).filter((name) => !(name in registry.params));
-    setRequest(value);
-    if (unknown.length) {
-      say(unknownLine, `Applied. Not Chat Completions parameters, so left out: ${unknown.join(", ")}.`);
+    fillFields(answer.values);
+    if (answer.unknown.length) {
+      say(unknownLine, `Applied. Not Chat Completions parameters, so left out: ${answer.unknown.join(", ")}.`);
       return;
     }
     dialog.close();
@@ -80,7 +99,8 @@ function setupCode() {
   });
 }
 
-function setupPresets({ loadParams }) {
+// A preset keeps the conversation, and the model when it names none: its field values say so.
+function setupPresets({ fillFields }) {
   const list = document.getElementById("preset-list");
   list.addEventListener("click", async (event) => {
     const button = event.target.closest(".preset-load");
@@ -90,8 +110,7 @@ function setupPresets({ loadParams }) {
       button.title = `Could not load this preset (HTTP ${response.status}).`;
       return;
     }
-    const preset = await response.json();
-    loadParams(preset.params);
+    fillFields((await response.json()).values);
   });
 }
 

@@ -87,9 +87,10 @@ export function renderPart(part, onLoaded) {
   }
 }
 
+// An empty content part of an API part type ("image_url" or "input_audio").
 export function newPart(type, onLoaded) {
-  return renderPart(type === "image" ? { type: "image_url", image_url: { url: "", detail: "auto" } }
-    : { type: "input_audio", input_audio: { data: "", format: "wav" } }, onLoaded);
+  return renderPart(type === "image_url" ? { type, image_url: { url: "", detail: "auto" } }
+    : { type, input_audio: { data: "", format: "wav" } }, onLoaded);
 }
 
 export function renderToolCall(call = {}) {

@@ -1,8 +1,9 @@
-// Row editors for the two map-shaped options: logit_bias (token ID -> bias, with a word-to-token
-// lookup) and metadata (key -> value, with length counters). Each writes its JSON textarea, which
-// is the form field; editing that textarea (or loading a body) rebuilds the rows.
+// Row editors for the map-shaped options, by kind (data-editor): token biases (token ID -> bias,
+// with a word-to-token lookup) and key/value pairs (with length counters). Each writes its JSON
+// textarea, which is the form field; editing that textarea (or loading a body) rebuilds the rows.
+// A typed bias is passed on as typed (the server reads numbers).
 
-import { fire, CHANGED, LOADED, parseJson, pretty, cloneTemplate } from "./params-util.js";
+import { fire, CHANGED, LOADED, parseJson, cloneTemplate, rawMarker, jsonWithRaw } from "./params-util.js";
 
 function rowsEditor(editor, { rowFromEntry, entryFromRow, onRowChange = () => {} }) {
   const rowsList = editor.querySelector("[data-rows]");
@@ -25,8 +26,9 @@ function rowsEditor(editor, { rowFromEntry, entryFromRow, onRowChange = () => {}
   }
 
   function write() {
-    const entries = rows().map(entryFromRow).filter(Boolean);
-    canonical.value = entries.length ? pretty(Object.fromEntries(entries)) : "";
+    const raws = [];
+    const entries = rows().map((row) => entryFromRow(row, raws)).filter(Boolean);
+    canonical.value = entries.length ? jsonWithRaw(Object.fromEntries(entries), raws) : "";
     canonical.removeAttribute("aria-invalid");
     fire(canonical, CHANGED);
   }
@@ -69,17 +71,19 @@ function rowsEditor(editor, { rowFromEntry, entryFromRow, onRowChange = () => {}
   return { addRow, rows, write };
 }
 
-function setupLogitBias(editor) {
+function setupTokenBias(editor) {
   const rowsApi = rowsEditor(editor, {
     rowFromEntry(row, [token, bias]) {
       row.querySelector(".row-key").value = token;
       row.querySelector(".row-value").value = bias === "" ? "" : String(bias);
       row.querySelector(".row-slider").value = bias === "" ? "0" : String(bias);
     },
-    entryFromRow(row) {
+    entryFromRow(row, raws) {
       const token = row.querySelector(".row-key").value.trim();
       const bias = row.querySelector(".row-value").value.trim();
-      return token && bias !== "" ? [token, Number(bias)] : null;
+      if (!token || bias === "") return null;
+      raws.push(bias);
+      return [token, rawMarker(raws.length - 1)];
     },
   });
   // The slider drives the number field, which is what the row reads.
@@ -99,7 +103,7 @@ function setupLogitBias(editor) {
   });
 }
 
-function setupMetadata(editor) {
+function setupKeyValues(editor) {
   const limits = { "row-key": Number(editor.dataset.maxKey), "row-value": Number(editor.dataset.maxValue) };
   rowsEditor(editor, {
     rowFromEntry(row, [key, value]) {
@@ -123,6 +127,6 @@ function setupMetadata(editor) {
 }
 
 export function setupRowEditors(root) {
-  root.querySelectorAll('[data-editor="logit_bias"]').forEach(setupLogitBias);
-  root.querySelectorAll('[data-editor="metadata"]').forEach(setupMetadata);
+  root.querySelectorAll('[data-editor="token-bias"]').forEach(setupTokenBias);
+  root.querySelectorAll('[data-editor="key-values"]').forEach(setupKeyValues);
 }

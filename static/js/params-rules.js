@@ -1,57 +1,55 @@
-// Cross-field rules the panel shows while the user edits (the server checks the same ones in
-// playground/params/rules.py): an option that can't be combined with another is disabled while it
-// is empty, and says why. Disabled fields are never sent.
+// The registry's rules between options, shown while the user edits. Each option's rules come
+// from the server in its data-rules attribute (templates/params/param.html):
+//   needs:        [{field, value, message}]   the option applies only while `field` has `value`
+//   conflicts:    [{fields, message}]         it can't be sent with any of `fields`
+//   requiredWhen: [{field, value, message}]   it must be set once `field` has `value`
+// An option blocked by a need or a conflict is disabled while it is empty (disabled fields are
+// not sent) and says why; the server checks the same rules, with the same sentences.
 
 import { fieldsNamed } from "./params-util.js";
 
-function valueOf(name) {
-  const fields = fieldsNamed(name);
-  return fields.find((field) => field.type !== "checkbox" || field.checked)?.value ?? "";
+const parsed = new WeakMap();
+
+function rulesOf(param) {
+  if (!parsed.has(param)) parsed.set(param, JSON.parse(param.dataset.rules));
+  return parsed.get(param);
 }
 
-export function isSet(name) {
-  return fieldsNamed(name).some((field) =>
-    field.type === "checkbox" ? field.checked : field.value.trim() !== "");
+// What a field would send: enabled, non-empty values (checked boxes only).
+function sentValues(name) {
+  return fieldsNamed(name)
+    .filter((field) => !field.disabled && (field.type !== "checkbox" || field.checked) && field.value.trim() !== "")
+    .map((field) => field.value);
 }
 
-const RULES = [
-  { target: "top_logprobs", blocked: () => valueOf("logprobs") !== "true",
-    note: "Needs Logprobs set to true: alternatives come with the log probabilities." },
-  { target: "max_tokens", blocked: () => isSet("max_completion_tokens"),
-    note: "Max completion tokens is set; a request takes one limit or the other, not both." },
-  { target: "max_completion_tokens", blocked: () => isSet("max_tokens"),
-    note: "Max tokens (deprecated) is set; unset it to use this limit instead." },
-  { target: "stream_options", blocked: () => valueOf("stream") !== "true",
-    note: "Only applies when Stream is true." },
-  { target: "functions", blocked: () => isSet("tools") || isSet("tool_choice"),
-    note: "Tools is set: Functions can't be sent together with Tools." },
-  { target: "function_call", blocked: () => isSet("tools") || isSet("tool_choice"),
-    note: "Tools is set: Function call can't be sent together with Tools." },
-  { target: "tools", blocked: () => isSet("functions") || isSet("function_call"),
-    note: "The deprecated Functions is set: use Tools or Functions, not both." },
-  { target: "tool_choice", blocked: () => isSet("functions") || isSet("function_call"),
-    note: "The deprecated Functions is set: use Tool choice or Function call, not both." },
-  // Advice only: the field stays usable.
-  { target: "audio", advice: true, blocked: () => fieldsNamed("modalities").some((box) => box.checked && box.value === "audio"),
-    note: "Modalities includes audio: choose a voice and a format." },
-];
+// Whether the option holds a value, disabled or not.
+export function hasValue(name) {
+  return fieldsNamed(name).some((field) => (field.type === "checkbox" ? field.checked : field.value.trim() !== ""));
+}
 
 function controlsOf(param) {
   return param.querySelectorAll("input, select, textarea, button:not([data-unset])");
 }
 
-// Apply every rule to the panel rooted at `root`.
+function check(param) {
+  const rules = rulesOf(param);
+  const set = hasValue(param.dataset.param);
+  const blocking = [
+    ...(rules.needs || []).filter((need) => !sentValues(need.field).includes(need.value)),
+    ...(rules.conflicts || []).filter((conflict) => conflict.fields.some((name) => sentValues(name).length)),
+  ];
+  const advice = (rules.requiredWhen || []).filter((rule) => !set && sentValues(rule.field).includes(rule.value));
+  return { disable: blocking.length > 0 && !set, note: (blocking[0] || advice[0])?.message || "" };
+}
+
+// Apply every option's rules in the panel rooted at `root`.
 export function applyRules(root) {
-  for (const rule of RULES) {
-    const param = root.querySelector(`.param[data-param="${rule.target}"]`);
-    if (!param) continue;
-    const blocked = rule.blocked();
-    const disable = blocked && !rule.advice && !isSet(rule.target);
+  for (const param of root.querySelectorAll(".param[data-rules]")) {
+    const { disable, note } = check(param);
     controlsOf(param).forEach((control) => { control.disabled = disable; });
     param.classList.toggle("is-blocked", disable);
-    const note = param.querySelector("[data-rule-note]");
-    const showNote = blocked && !(rule.advice && isSet(rule.target));
-    note.textContent = showNote ? rule.note : "";
-    note.hidden = !showNote;
+    const slot = param.querySelector("[data-rule-note]");
+    slot.textContent = note;
+    slot.hidden = !note;
   }
 }

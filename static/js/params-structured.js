@@ -1,9 +1,13 @@
-// Structured editors for JSON-valued options: response_format (type, name, strict, schema), audio
-// (voice, format), tools (function cards), and the named-function choices of tool_choice and
-// function_call. Each writes its JSON textarea (the form field) and rebuilds from it when the user
-// edits that textarea or a body is loaded. Keys an editor has no control for are kept.
+// Structured editors for JSON-valued options, by the shape they edit (data-editor): a response
+// format with a JSON schema (type, name, strict, schema), a voice (voice, format), function tools
+// (cards), and choices that can name one entry of another option (data-named-choice, e.g. forcing
+// one function). Each writes its JSON textarea (the form field) and rebuilds from it when the user
+// edits that textarea or a body is loaded. Keys an editor has no control for are kept. JSON the
+// user types inside an editor (a schema) is passed on as typed; the server parses it.
 
-import { fieldsNamed, fire, CHANGED, LOADED, parseJson, pretty, cloneTemplate, grow } from "./params-util.js";
+import {
+  fieldsNamed, fire, CHANGED, LOADED, parseJson, pretty, cloneTemplate, grow, rawMarker, jsonWithRaw,
+} from "./params-util.js";
 
 function parsedObject(textarea, shape = "object") {
   const text = textarea.value.trim();
@@ -14,8 +18,8 @@ function parsedObject(textarea, shape = "object") {
   return fits ? { value } : { error: "wrong shape" };
 }
 
-function writeCanonical(canonical, value) {
-  canonical.value = value === undefined ? "" : pretty(value);
+function writeCanonical(canonical, value, raws = []) {
+  canonical.value = value === undefined ? "" : jsonWithRaw(value, raws);
   fire(canonical, CHANGED);
 }
 
@@ -26,14 +30,19 @@ function localError(box, message, field) {
   if (field) field.setAttribute("aria-invalid", message ? "true" : "false");
 }
 
-// The JSON in a schema textarea, or {error} to show at the field; empty is "no schema".
-function schemaFrom(textarea) {
+// The JSON in a schema textarea (undefined when empty). Text that does not parse is noted at the
+// textarea and stands in as a rawMarker, so the option carries it as typed and the server refuses
+// the option by name: a run never goes out without the schema the user meant.
+function typedJson(textarea, raws, box) {
   const text = textarea.value.trim();
-  if (!text) return { value: undefined };
-  return parseJson(text);
+  const { value, error } = text ? parseJson(text) : { value: undefined };
+  localError(box, error, textarea);
+  if (!error) return value;
+  raws.push(text);
+  return rawMarker(raws.length - 1);
 }
 
-function setupResponseFormat(editor) {
+function setupSchemaFormat(editor) {
   const canonical = editor.querySelector("[data-canonical]");
   const type = editor.querySelector(".rf-type");
   const schemaBox = editor.querySelector("[data-json-schema]");
@@ -47,17 +56,16 @@ function setupResponseFormat(editor) {
     schemaBox.hidden = type.value !== "json_schema";
     if (!type.value) return writeCanonical(canonical, undefined);
     if (type.value !== "json_schema") return writeCanonical(canonical, { type: type.value });
-    const schema = schemaFrom(schemaText);
-    localError(schemaBox, schema.error, schemaText);
-    if (schema.error) return undefined;
+    const raws = [];
+    const schema = typedJson(schemaText, raws, schemaBox);
     const jsonSchema = { ...extra, name: name.value.trim() };
     if (description.value.trim()) jsonSchema.description = description.value.trim();
     else delete jsonSchema.description;
     if (strict.checked) jsonSchema.strict = true;
     else delete jsonSchema.strict;
-    if (schema.value !== undefined) jsonSchema.schema = schema.value;
+    if (schema !== undefined) jsonSchema.schema = schema;
     else delete jsonSchema.schema;
-    return writeCanonical(canonical, { type: "json_schema", json_schema: jsonSchema });
+    return writeCanonical(canonical, { type: "json_schema", json_schema: jsonSchema }, raws);
   }
 
   function rebuild() {
@@ -85,17 +93,17 @@ function setupResponseFormat(editor) {
   rebuild();
 }
 
-function setupAudio(editor) {
+function setupVoice(editor) {
   const canonical = editor.querySelector("[data-canonical]");
   const voice = editor.querySelector(".audio-voice");
   const format = editor.querySelector(".audio-format");
   let extra = {};
 
   function write() {
-    const audio = { ...extra };
-    if (voice.value) audio.voice = voice.value;
-    if (format.value) audio.format = format.value;
-    writeCanonical(canonical, Object.keys(audio).length ? audio : undefined);
+    const chosen = { ...extra };
+    if (voice.value) chosen.voice = voice.value;
+    if (format.value) chosen.format = format.value;
+    writeCanonical(canonical, Object.keys(chosen).length ? chosen : undefined);
   }
 
   function rebuild() {
@@ -116,22 +124,20 @@ function setupAudio(editor) {
   rebuild();
 }
 
-function setupTools(editor) {
+function setupFunctionTools(editor) {
   const canonical = editor.querySelector("[data-canonical]");
   const list = editor.querySelector("[data-tool-list]");
   const template = editor.querySelector("[data-tool-template]");
   const othersNote = editor.querySelector("[data-other-tools]");
   let otherTools = [];
 
-  function readCard(card) {
-    const parameters = schemaFrom(card.querySelector(".tool-parameters"));
-    localError(card, parameters.error, card.querySelector(".tool-parameters"));
-    if (parameters.error) return null;
+  function readCard(card, raws) {
+    const parameters = typedJson(card.querySelector(".tool-parameters"), raws, card);
     const fn = { ...card.extra, name: card.querySelector(".tool-name").value.trim() };
     const description = card.querySelector(".tool-description").value.trim();
     if (description) fn.description = description;
     else delete fn.description;
-    if (parameters.value !== undefined) fn.parameters = parameters.value;
+    if (parameters !== undefined) fn.parameters = parameters;
     else delete fn.parameters;
     if (card.querySelector(".tool-strict").checked) fn.strict = true;
     else delete fn.strict;
@@ -139,10 +145,9 @@ function setupTools(editor) {
   }
 
   function write() {
-    const tools = [...list.children].map(readCard);
-    if (tools.includes(null)) return;
-    const all = [...tools, ...otherTools];
-    writeCanonical(canonical, all.length ? all : undefined);
+    const raws = [];
+    const all = [...[...list.children].map((card) => readCard(card, raws)), ...otherTools];
+    writeCanonical(canonical, all.length ? all : undefined, raws);
   }
 
   function addCard(fn = {}) {
@@ -184,25 +189,29 @@ function setupTools(editor) {
   rebuild();
 }
 
-// tool_choice and function_call offer "force this function" for each function defined.
-const NAMED_CHOICES = [
-  { choice: "tool_choice", source: "tools",
-    names: (tools) => tools.filter((tool) => tool?.type === "function").map((tool) => tool.function?.name),
-    value: (name) => JSON.stringify({ type: "function", function: { name } }) },
-  { choice: "function_call", source: "functions",
-    names: (functions) => functions.map((fn) => fn?.name),
-    value: (name) => JSON.stringify({ name }) },
-];
+// A choice that can name an entry of another option (data-named-choice, from the registry):
+// {source, path, template, choicePath}. Each named entry of the source becomes an option whose
+// value is the template with the name put at choicePath.
 
-function refreshNamedChoices({ choice, source, names, value }) {
-  const select = fieldsNamed(choice)[0];
-  const sourceField = fieldsNamed(source)[0];
-  if (!select || !sourceField) return;
-  const parsed = parsedObject(sourceField, "array");
-  const defined = parsed.error ? [] : names(parsed.value).filter((name) => typeof name === "string" && name);
+function at(value, path) {
+  return path.reduce((node, key) => (node && typeof node === "object" ? node[key] : undefined), value);
+}
+
+function withNameAt(template, path, name) {
+  const choice = structuredClone(template);
+  const parent = at(choice, path.slice(0, -1));
+  parent[path.at(-1)] = name;
+  return JSON.stringify(choice);
+}
+
+function refreshNamedChoices(select, spec) {
+  const source = fieldsNamed(spec.source)[0];
+  if (!source) return;
+  const parsed = parsedObject(source, "array");
+  const names = parsed.error ? [] : parsed.value.map((entry) => at(entry, spec.path)).filter((name) => typeof name === "string" && name);
   const group = select.querySelector("[data-named-options]");
   const current = select.value;
-  group.replaceChildren(...[...new Set(defined)].map((name) => new Option(name, value(name))));
+  group.replaceChildren(...[...new Set(names)].map((name) => new Option(name, withNameAt(spec.template, spec.choicePath, name))));
   select.querySelectorAll("option[data-added]").forEach((option) => option.remove());
   if (current && ![...select.options].some((option) => option.value === current)) {
     const option = new Option(`${current.slice(0, 40)} (not defined)`, current);
@@ -213,14 +222,14 @@ function refreshNamedChoices({ choice, source, names, value }) {
 }
 
 export function setupStructuredEditors(root) {
-  root.querySelectorAll('[data-editor="response_format"]').forEach(setupResponseFormat);
-  root.querySelectorAll('[data-editor="audio"]').forEach(setupAudio);
-  root.querySelectorAll('[data-editor="tools"]').forEach(setupTools);
-  for (const named of NAMED_CHOICES) {
-    const sourceField = fieldsNamed(named.source)[0];
-    const refresh = () => refreshNamedChoices(named);
-    for (const type of ["input", CHANGED, LOADED]) sourceField?.addEventListener(type, refresh);
-    fieldsNamed(named.choice)[0]?.addEventListener(LOADED, refresh);
+  root.querySelectorAll('[data-editor="schema-format"]').forEach(setupSchemaFormat);
+  root.querySelectorAll('[data-editor="voice"]').forEach(setupVoice);
+  root.querySelectorAll('[data-editor="function-tools"]').forEach(setupFunctionTools);
+  for (const select of root.querySelectorAll("select[data-named-choice]")) {
+    const spec = JSON.parse(select.dataset.namedChoice);
+    const refresh = () => refreshNamedChoices(select, spec);
+    for (const type of ["input", CHANGED, LOADED]) fieldsNamed(spec.source)[0]?.addEventListener(type, refresh);
+    select.addEventListener(LOADED, refresh);
     refresh();
   }
 }

@@ -2,8 +2,10 @@
 // batched once per animation frame, so a fast answer never blocks the page; the finished answer
 // is swapped for the server's sanitized markdown once.
 import { send, onFrame } from "./socket.js";
-import { getRequest, setRequest, showErrors } from "./panel.js";
-import { columnsForRun, differingParameters, isComparing, recordAnswer } from "./compare.js";
+import { setRequest, showErrors } from "./panel.js";
+import { errorSummary } from "./panel-errors.js";
+import { activate, continueColumns, isComparing } from "./compare.js";
+import { runStartMessage, rerunMessage } from "./request.js";
 import { appendMessage } from "./messages.js";
 import { renderTokens, probabilityClass } from "./runs-heatmap.js";
 
@@ -71,16 +73,17 @@ function placeInComparison(view, frame) {
   const holder = row.el.querySelector(".comparison-columns");
   row.views.forEach((v) => holder.append(v.el));
   holder.dataset.count = row.views.length;
-  const differing = differingParameters(row.views.map((v) => v.request));
+  // What differs, computed and labelled by the server (runs/differences.py), sent with run.started.
+  const differing = frame.differences || [];
   const list = row.el.querySelector(".comparison-diff");
   list.replaceChildren();
-  for (const [key, values] of Object.entries(differing)) {
-    const term = Object.assign(document.createElement("dt"), { textContent: key });
+  for (const { label, values } of differing) {
+    const term = Object.assign(document.createElement("dt"), { textContent: label });
     const detail = document.createElement("dd");
     values.forEach((value, i) => {
       const chip = document.createElement("span");
       chip.className = "diff-chip";
-      chip.textContent = `${i + 1}: ${value === undefined ? "unset" : JSON.stringify(value)}`;
+      chip.textContent = `${i + 1}: ${value}`;
       detail.append(chip);
     });
     list.append(term, detail);
@@ -95,7 +98,7 @@ function placeInComparison(view, frame) {
       textContent: `Diff 1 ↔ ${i + 2}`,
     })),
   );
-  row.el.querySelector(".comparison-title").textContent = Object.keys(differing).length
+  row.el.querySelector(".comparison-title").textContent = differing.length
     ? `${row.views.length} columns · differing parameters`
     : `${row.views.length} columns · same parameters`;
 }
@@ -105,7 +108,7 @@ function describe(view, frame) {
   view.el.querySelector(".run-provider").textContent = frame.provider ? `via ${frame.provider}` : "";
   view.request = frame.request || view.request;
   view.providerId = frame.provider_id;
-  view.n = view.request.n || 1;
+  view.comparison = frame.comparison;
   placeInComparison(view, frame);
 }
 
@@ -114,10 +117,13 @@ function choiceView(view, index) {
   if (choice) return choice;
   const el = clone("choice-template");
   choice = { el, text: el.querySelector(".choice-text"), buffer: "", tokens: [], content: "", tools: new Map(), audio: [], transcript: "", refusal: "" };
-  if (view.n > 1 || index > 0) {
-    const label = el.querySelector(".choice-label");
-    label.hidden = false;
-    label.textContent = `Choice ${index + 1}`;
+  // Several choices: each is labelled (the first too, once a second one appears).
+  if (index > 0) {
+    for (const [i, other] of [...view.choices.entries(), [index, { el }]]) {
+      const label = other.el.querySelector(".choice-label");
+      label.hidden = false;
+      label.textContent = `Choice ${i + 1}`;
+    }
   }
   el.querySelector(".choice-continue").addEventListener("click", () => continueFrom(view, index));
   el.querySelector(".choice-copy").addEventListener("click", () => navigator.clipboard?.writeText(choice.content));
@@ -244,15 +250,24 @@ function finishChoices(view, choices) {
   }
 }
 
+// The audio's type from its first bytes (the answer does not say which format was asked for).
+function audioType(bytes) {
+  const head = String.fromCharCode(...bytes.slice(0, 4));
+  if (head === "RIFF") return "audio/wav";
+  if (head === "OggS") return "audio/ogg";
+  if (head === "fLaC") return "audio/flac";
+  if (head.startsWith("ID3") || (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0)) return "audio/mpeg";
+  return "application/octet-stream";
+}
+
 function attachAudio(view, choice) {
-  const format = (view.request.audio && view.request.audio.format) || "wav";
   const bytes = Uint8Array.from(atob(choice.audio.join("")), (c) => c.charCodeAt(0));
   const box = choice.el.querySelector(".choice-audio");
   box.hidden = false;
   box.replaceChildren();
   const player = document.createElement("audio");
   player.controls = true;
-  player.src = URL.createObjectURL(new Blob([bytes], { type: `audio/${format === "mp3" ? "mpeg" : format}` }));
+  player.src = URL.createObjectURL(new Blob([bytes], { type: audioType(bytes) }));
   box.append(player);
 }
 
@@ -282,9 +297,6 @@ function finish(view, frame) {
   view.elapsed = frame.metrics ? frame.metrics.total_time : view.elapsed;
   updateMetrics(view, frame.metrics);
   finishChoices(view, frame.choices);
-  if (frame.type !== "run.snapshot" && view.column !== undefined && view.choices.has(0)) {
-    recordAnswer(view.column, { role: "assistant", content: view.choices.get(0).content });
-  }
   showNotices(view, frame.notices);
   if (frame.error) showError(view, frame.error);
   const foot = view.el.querySelector(".run-foot");
@@ -354,7 +366,7 @@ onFrame("run.snapshot", (frame) => {
   for (const choice of frame.choices) {
     applyChoiceDelta(view, { index: choice.index, content: choice.content, refusal: choice.refusal, logprobs: choice.logprobs, finish_reason: choice.finish_reason });
     for (const [i, call] of (choice.tool_calls || []).entries()) applyToolCall(choiceView(view, choice.index), { index: i, id: call.id, name: call.function.name, arguments: call.function.arguments });
-    if (choice.audio && choice.audio.data) choiceView(view, choice.index).audio = [choice.audio.data];
+    if (choice.audio && choice.audio.data) Object.assign(choiceView(view, choice.index), { audio: [choice.audio.data] });
   }
   view.nextSeq = Infinity;
   finish(view, frame);
@@ -370,11 +382,16 @@ onFrame("run.accepted", (frame) => {
   updateControls();
 });
 
+// Refused before anything started: the errors are per column, then per field. The first column
+// with errors is shown in the panel, its errors at their fields, and named in the run bar.
 onFrame("run.rejected", (frame) => {
   if (frame.ref === pendingRef) pendingRef = null;
-  const errors = (frame.errors && (frame.errors[0] || frame.errors["0"])) || {};
-  showErrors(errors);
-  say(frame.message, "error");
+  const byColumn = Object.entries(frame.errors || {}).sort(([a], [b]) => Number(a) - Number(b));
+  const [column, errors] = byColumn[0] || [null, {}];
+  if (column !== null && isComparing()) activate(Number(column));
+  const summary = errorSummary(showErrors(errors));
+  const where = column !== null && isComparing() ? `Column ${Number(column) + 1}: ` : "";
+  say(summary ? `${frame.message} ${where}${summary}` : frame.message, "error");
   updateControls();
 });
 
@@ -404,35 +421,21 @@ function updateControls() {
   runButton.textContent = pendingRef !== null ? "Starting…" : "Run";
 }
 
+// The form as entered goes to the server, which parses and validates it (run.rejected if not).
 export function startRun() {
   if (pendingRef !== null) return;
-  const { provider, body, errors } = getRequest();
-  if (errors && Object.keys(errors).length) {
-    showErrors(errors);
-    say("Some fields cannot be read: fix the marked ones first.", "error");
-    return;
-  }
-  if (!provider) {
-    say("Choose a provider first: add one, or set OPENAI_API_KEY for the Default provider.", "error");
-    return;
-  }
   showErrors({});
-  const columns = isComparing() ? columnsForRun() : [{ provider, body }];
-  if (columns.some((column) => !column.provider)) {
-    say("Every column needs a provider.", "error");
-    return;
-  }
   pendingRef = `r${++refCounter}`;
-  send({ type: "run.start", ref: pendingRef, conversation, parent: nextParent, columns });
+  send(runStartMessage({ ref: pendingRef, conversation, parent: nextParent }));
   nextParent = null;
   say("Starting…");
   updateControls();
 }
 
 function rerun(view) {
-  // The stored request, unchanged: the provider receives the same bytes again.
+  // The stored request, unchanged: the server sends the provider the same bytes again.
   pendingRef = `r${++refCounter}`;
-  send({ type: "run.start", ref: pendingRef, conversation, columns: [{ provider: view.providerId, body: view.request }] });
+  send(rerunMessage(view.id, { ref: pendingRef }));
   updateControls();
 }
 
@@ -445,8 +448,10 @@ function continueFrom(view, index) {
   const message = { role: "assistant", content: choice.content || null };
   const calls = [...choice.tools.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => ({ id: t.id, type: "function", function: { name: t.name, arguments: t.args } }));
   if (calls.length) message.tool_calls = calls;
-  if (isComparing()) {
+  if (isComparing() && view.comparison) {
     // Each column continues from its own answer; the shared list only gets the next user turn.
+    const row = [...runs.values()].filter((other) => other.comparison === view.comparison);
+    continueColumns(Object.fromEntries(row.map((other) => [other.column, other.id])));
     appendMessage({ role: "user", content: "" });
     return;
   }

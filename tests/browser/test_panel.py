@@ -40,10 +40,11 @@ def open_group(page, key):
 
 
 def raw_body(page) -> dict:
+    """The body as the server builds it from the fields (the raw JSON dialog)."""
     page.click("#open-raw")
     expect(page.locator("#raw-dialog")).to_be_visible()
-    body = json.loads(page.input_value("#raw-json"))
-    return body
+    expect(page.locator("#raw-json")).not_to_have_value("")
+    return json.loads(page.input_value("#raw-json"))
 
 
 def test_it_sends_exactly_the_options_set_through_the_controls(signed_in_page):
@@ -63,7 +64,7 @@ def test_it_sends_exactly_the_options_set_through_the_controls(signed_in_page):
     expect(chip).to_be_visible(timeout=10_000)
     token_id = chip.get_attribute("data-token-id")
     chip.click()
-    page.locator('[data-editor="logit_bias"] .row-value').fill("-100")
+    page.locator('[data-editor="token-bias"] .row-value').fill("-100")
 
     open_group(page, "output")
     page.select_option("#f-response_format-main", "json_schema")
@@ -128,7 +129,7 @@ def test_it_fills_the_controls_from_a_pasted_body(signed_in_page):
     expect(page.locator("#f-max_tokens")).to_be_disabled()
     expect(page.locator(".tool-card .tool-name")).to_have_value("get_weather")
     expect(page.locator("#f-tool_choice")).to_have_value('{"type":"function","function":{"name":"get_weather"}}')
-    expect(page.locator('[data-editor="metadata"] .row-key')).to_have_value("team")
+    expect(page.locator('[data-editor="key-values"] .row-key')).to_have_value("team")
     expect(page.locator("#f-modalities")).to_be_checked()
     expect(page.locator("#system-message")).to_have_value("Be terse.")
     expect(page.locator(".message .call-name")).to_have_value("get_weather")

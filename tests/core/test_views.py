@@ -51,3 +51,16 @@ def test_it_sets_a_content_security_policy_without_inline_scripts(client, db):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, settings):
+    from tests.factories import make_run, make_session
+
+    settings.OPENAI_API_KEY = "sk-test"
+    client.force_login(alice)
+    assert 'id="f-model"' in client.get("/").content.decode()
+    run = make_run(make_session(alice), model="fake-gpt-mini")
+    run.provider_id = "default"
+    run.save()
+    page = client.get("/").content.decode()
+    assert 'value="fake-gpt-mini"' in page

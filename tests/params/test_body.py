@@ -7,6 +7,7 @@ from playground.params.body import (
     body_from_form,
     decode_escapes,
     encode_escapes,
+    field_values,
     form_values_from_body,
     unknown_parameters,
 )
@@ -71,7 +72,8 @@ def test_it_parses_numbers_and_switches():
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("temperature", "warm", "Enter a number."),
-    ("temperature", "nan", "Enter a finite number."),
+    ("temperature", "nan", "Enter a number."),
+    ("temperature", "1e999", "Enter a finite number."),
     ("n", "2.5", "Enter a whole number."),
     ("stream", "yes", "Choose on, off or unset."),
     ("service_tier", "turbo", "Choose one of: auto, default, flex, scale, priority, fast."),
@@ -82,6 +84,44 @@ def test_it_reports_unparseable_fields(field, value, message):
     body, errors = body_from_form(posted({field: value, "seed": "7"}))
     assert errors == {field: [message]}
     assert body == {"seed": 7}
+
+
+# One grammar for typed numbers, wherever they come from: what an HTML number field produces.
+@pytest.mark.parametrize(("typed", "sent"), [
+    ("1", 1), ("1.0", 1.0), ("0.5", 0.5), (".5", 0.5), ("-.5", -0.5), ("1e3", 1000.0), ("2E-1", 0.2),
+    ("007", 7), (" 2 ", 2),
+])
+def test_it_reads_typed_numbers_as_written(typed, sent):
+    body, errors = body_from_form(posted({"temperature": typed}))
+    assert errors == {}
+    assert body["temperature"] == sent
+    assert type(body["temperature"]) is type(sent)  # a whole number typed stays whole: 1, not 1.0
+
+
+@pytest.mark.parametrize("typed", ["1_000", "0x10", "1.", "+1", "inf", "Infinity", "١٢", "1e", "--1", "1,5"])
+def test_it_refuses_what_python_alone_would_read(typed):
+    assert body_from_form(posted({"temperature": typed})) == ({}, {"temperature": ["Enter a number."]})
+    assert body_from_form(posted({"max_completion_tokens": typed})) == (
+        {}, {"max_completion_tokens": ["Enter a whole number."]})
+
+
+@pytest.mark.parametrize("typed", ["1e3", "10.0", ".5"])
+def test_it_wants_whole_numbers_written_whole(typed):
+    assert body_from_form(posted({"n": typed}))[1] == {"n": ["Enter a whole number."]}
+
+
+def test_it_refuses_json_words_that_are_not_json():
+    body, errors = body_from_form(posted({"logit_bias": '{\n "1": -Infinity}', "metadata": '{"a": "NaN"}'}))
+    assert errors == {"logit_bias": ["Invalid JSON on line 2, column 7: -Infinity is not a JSON number."]}
+    assert body == {"metadata": {"a": "NaN"}}
+
+
+def test_it_fills_every_option_and_clears_the_unset_ones():
+    values = field_values({"temperature": 1, "stop": ["\n"], "model": "m"})
+    assert values["temperature"] == ["1"] and values["stop"] == ["\\n"] and values["model"] == ["m"]
+    assert values["top_p"] == [] and values["modalities"] == []
+    assert "messages" not in values  # a body without messages leaves the conversation alone
+    assert set(values) == {param.name for param in PARAMS if param.in_panel} | {"model"}
 
 
 def test_it_points_at_the_line_and_column_of_bad_json():

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from playground.params.registry import BY_NAME, GROUPS, KINDS, PARAMS, params_in_group
+from playground.params.registry import BY_NAME, CONFLICTS, GROUPS, KINDS, PARAMS, params_in_group
 from playground.params.schema_facts import facts
 from playground.spec.validators import REQUEST, request_properties, validator
 
@@ -98,3 +98,42 @@ def test_it_groups_panel_controls_in_order():
 def test_it_has_a_sample_for_every_param():
     assert set(SAMPLES) == set(BY_NAME)
     assert all(value is not None for value in SAMPLES.values())
+
+
+def test_it_states_the_rules_between_options_as_data():
+    assert [(need.name, need.value) for need in BY_NAME["top_logprobs"].needs] == [("logprobs", True)]
+    assert [(need.name, need.value) for need in BY_NAME["stream_options"].needs] == [("stream", True)]
+    assert BY_NAME["max_tokens"].excludes.names == ("max_completion_tokens",)
+    assert BY_NAME["functions"].excludes.names == BY_NAME["function_call"].excludes.names == ("tools", "tool_choice")
+    assert [(rule.name, rule.value) for rule in BY_NAME["audio"].required_when] == [("modalities", "audio")]
+
+
+def test_it_mirrors_each_exclusion_for_the_other_side():
+    assert [conflict.names for conflict in CONFLICTS["max_completion_tokens"]] == [("max_tokens",)]
+    assert [conflict.names for conflict in CONFLICTS["tools"]] == [("functions", "function_call")]
+    assert [conflict.names for conflict in CONFLICTS["functions"]] == [("tools", "tool_choice")]
+    for param in PARAMS:
+        for conflict in CONFLICTS[param.name]:
+            for other in conflict.names:
+                assert any(param.name in mirror.names for mirror in CONFLICTS[other]), (param.name, other)
+
+
+def test_every_rule_names_real_options():
+    for param in PARAMS:
+        named = [need.name for need in param.needs] + [rule.name for rule in param.required_when]
+        named += list(param.excludes.names) if param.excludes else []
+        named += [param.named_choice.source] if param.named_choice else []
+        assert set(named) <= set(BY_NAME), param.name
+
+
+def test_it_marks_the_limits_only_prose_gives():
+    assert {param.name for param in PARAMS if param.prose_limits} == {"max_tokens", "max_completion_tokens", "logit_bias"}
+
+
+def test_each_structured_editor_has_its_template():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates" / "params" / "editors"
+    editors = {param.editor for param in PARAMS if param.editor}
+    assert editors == {"schema-format", "function-tools", "voice"}
+    assert editors == {path.stem for path in templates.glob("*.html")}

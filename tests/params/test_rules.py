@@ -201,3 +201,9 @@ def test_it_points_deprecated_params_to_their_replacement():
     assert hints(body(user="u1")) == [
         "User is deprecated. Use Safety identifier and Prompt cache key instead."
     ]
+
+
+def test_a_draft_may_still_have_an_empty_prompt():
+    empty = body(messages=[{"role": "user", "content": ""}])
+    assert "messages" in validate_body(empty)
+    assert validate_body(empty, draft=True) == {}

@@ -4,6 +4,7 @@ presets, each for the signed-in user's workspace only."""
 import json
 import re
 import shlex
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -81,6 +82,81 @@ def test_it_reports_strict_schema_rules_at_response_format(signed_in):
 def test_it_needs_a_login_to_validate(client, db):
     response = client.post(reverse("params:validate"), BASE_FORM)
     assert response.status_code == 302
+
+
+# The body, and a body back into fields
+
+
+def test_it_gives_the_body_the_fields_describe_in_reading_order(signed_in):
+    form = {**BASE_FORM, "stop": ["END\\n", ""], "temperature": "1", "seed": "x"}
+    answer = signed_in.post(reverse("params:body"), form).json()
+    assert answer["body"] == {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}],
+                              "temperature": 1, "stop": ["END\n"]}
+    assert list(answer["body"])[:2] == ["model", "messages"]
+    assert json.loads(answer["text"]) == answer["body"]
+    assert answer["errors"] == {"seed": ["Enter a whole number."]}
+
+
+def fill(client, text) -> dict:
+    return client.post(reverse("params:fill"), {"text": text}).json()
+
+
+def test_it_turns_a_pasted_body_into_field_values(signed_in):
+    answer = fill(signed_in, json.dumps({"model": "o3", "temperature": 1.0, "stop": "END\n", "messages": [],
+                                         "tool_choice": {"type": "function", "function": {"name": "f"}}, "foo": 1}))
+    values = answer["values"]
+    assert values["model"] == ["o3"] and values["temperature"] == ["1.0"] and values["stop"] == ["END\\n"]
+    assert values["messages"] == ["[]"]
+    assert values["tool_choice"] == ['{"type":"function","function":{"name":"f"}}']
+    assert values["top_p"] == []
+    assert answer["unknown"] == ["foo"] and answer["errors"] == {}
+
+
+def test_it_points_at_bad_json_and_refuses_a_body_that_is_not_an_object(signed_in):
+    answer = fill(signed_in, '{\n  "model": "o3",\n}')
+    assert answer["errors"] == {"__all__": ["Invalid JSON on line 3, column 1: Expecting property name enclosed in double quotes."]}
+    assert answer["at"] == {"line": 3, "column": 1} and answer["values"] == {}
+    assert fill(signed_in, "[1]")["errors"] == {"__all__": ["The request body must be a JSON object: { … }."]}
+
+
+def test_fields_filled_from_a_body_give_that_body_back(signed_in):
+    from .samples import SAMPLES
+
+    body = {**SAMPLES, "messages": [{"role": "user", "content": "Hi"}]}
+    values = fill(signed_in, json.dumps(body))["values"]
+    rebuilt = signed_in.post(reverse("params:body"), {name: v for name, v in values.items() if v}).json()
+    assert rebuilt["errors"] == {}
+    assert rebuilt["body"] == {**body, "stop": body["stop"]}
+
+
+def test_it_needs_a_login_for_body_and_fill(client, db):
+    assert client.post(reverse("params:body"), BASE_FORM).status_code == 302
+    assert client.post(reverse("params:fill"), {"text": "{}"}).status_code == 302
+
+
+# One parser: what the user typed is the same number everywhere (issue 11)
+
+
+@pytest.mark.parametrize(("typed", "sent"), [("1", 1), ("0.5", 0.5), ("1.0", 1.0)])
+def test_a_typed_temperature_is_the_same_in_view_code_validation_and_the_body(signed_in, typed, sent):
+    form = {**BASE_FORM, "temperature": typed}
+    body = signed_in.post(reverse("params:body"), form).json()["body"]
+    assert body["temperature"] == sent and type(body["temperature"]) is type(sent)
+    blocks = code_blocks(signed_in.post(reverse("params:code"), form))
+    curl = shlex.split(blocks["curl"].replace("\\\n", " "))
+    assert f'"temperature": {typed}' in curl[curl.index("-d") + 1]
+    assert signed_in.post(reverse("params:validate"), form)["X-Params-Valid"] == "true"
+
+
+def test_an_underscored_number_is_refused_everywhere_with_one_message(signed_in):
+    form = {**BASE_FORM, "max_completion_tokens": "1_000"}
+    response = signed_in.post(reverse("params:validate"), form)
+    assert response["X-Params-Valid"] == "false"
+    assert "Enter a whole number." in dict(re.findall(r'id="errors-(\w+)"[^>]*>(.*?)</ul>', html(response), re.S))["max_completion_tokens"]
+    assert signed_in.post(reverse("params:body"), form).json()["errors"] == {"max_completion_tokens": ["Enter a whole number."]}
+    code = html(signed_in.post(reverse("params:code"), form))
+    assert "max_completion_tokens" in code and "Enter a whole number." in code
+    assert "1_000" not in "".join(code_blocks(signed_in.post(reverse("params:code"), form)).values())
 
 
 # View code
@@ -219,7 +295,11 @@ def test_it_lists_loads_renames_and_deletes_presets(signed_in, alice):
     listing = signed_in.get(reverse("params:presets"))
     assert "Precise" in html(listing)
     loaded = signed_in.get(reverse("params:preset_load", args=[preset.public_id])).json()
-    assert loaded == {"id": preset.public_id, "name": "Precise", "params": {"model": "gpt-4o", "temperature": 0.2}}
+    assert {key: loaded[key] for key in ("id", "name", "params")} == {
+        "id": preset.public_id, "name": "Precise", "params": {"model": "gpt-4o", "temperature": 0.2}}
+    # The values that load it: its own, every other option cleared, the messages left alone.
+    assert loaded["values"]["temperature"] == ["0.2"] and loaded["values"]["model"] == ["gpt-4o"]
+    assert loaded["values"]["seed"] == [] and "messages" not in loaded["values"]
     signed_in.post(reverse("params:preset_rename", args=[preset.public_id]), {"name": "Careful"})
     preset.refresh_from_db()
     assert preset.name == "Careful"
@@ -315,6 +395,24 @@ def test_the_page_has_a_labelled_control_named_after_each_parameter(signed_in):
         ids = controls.ids_by_name.get(param.name)
         assert ids, f"no form field named {param.name}"
         assert ids[0] in controls.label_targets, f"no <label for> on the {param.name} field"
+
+
+def test_the_page_gives_each_option_its_rules_as_data(signed_in):
+    page = html(signed_in.get("/"))
+
+    def rules(name):
+        found = re.search(rf'data-param="{name}"[^>]*data-rules="([^"]*)"', page)
+        return json.loads(unescape(found[1])) if found else None
+
+    assert rules("top_logprobs")["needs"] == [
+        {"field": "logprobs", "value": "true", "message": "Top logprobs needs Logprobs turned on."}]
+    assert rules("max_completion_tokens")["conflicts"] == [
+        {"fields": ["max_tokens"], "message": "Set Max completion tokens or Max tokens, not both."}]
+    assert rules("audio")["requiredWhen"][0]["field"] == "modalities"
+    assert rules("temperature") is None
+    named = re.search(r'name="tool_choice"[^>]*data-named-choice="([^"]*)"', page)
+    assert json.loads(unescape(named[1]))["source"] == "tools"
+    assert 'id="params-registry"' not in page  # the browser gets no list of options to parse by
 
 
 def test_the_page_starts_with_only_stream_set(signed_in):

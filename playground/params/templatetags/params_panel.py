@@ -1,17 +1,18 @@
 """Template tags that render the parameter panel from the registry, so no template lists options.
 
 `{% panel_groups as groups %}` gives each group with a Control per option: the option, its
-current field value(s) and the template that renders it. `{% panel_registry as registry %}` is
-what panel.js needs about each option (kind, choices, examples), for `json_script`.
+current field value(s), the template that renders it, and its rules as data for the browser
+(`rules`, `named_choice`), which the panel's generic JavaScript reads from the DOM.
 """
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
 
 from playground.params.body import form_values_from_body
-from playground.params.registry import GROUPS, NUMBER_KINDS, PARAMS, Param, params_in_group
+from playground.params.registry import CONFLICTS, GROUPS, NUMBER_KINDS, Param, params_in_group
 
 register = template.Library()
 
@@ -20,9 +21,15 @@ INITIAL_BODY = {"stream": True}
 STOP_SLOTS = 4
 # A slider only helps when the range is short enough to pick a value by dragging.
 MAX_SLIDER_SPAN = 256
-# Options with a structured editor of their own; every other option renders by its kind.
-EDITORS = frozenset({"response_format", "tools", "audio"})
+# Kinds edited as rows; an option with an `editor` (registry) has a structured editor of its own;
+# every other option renders by its kind.
 STRUCTURED_KINDS = frozenset({"token_bias", "key_values"})
+
+
+def _field_value(param_name: str, value: Any) -> str:
+    """A body value as the form field shows it (True → "true"), so the browser compares strings."""
+    shown = form_values_from_body({param_name: value}).get(param_name, "")
+    return shown[0] if isinstance(shown, list) else shown
 
 
 @dataclass
@@ -45,7 +52,7 @@ class Control:
 
     @property
     def is_structured(self) -> bool:
-        return self.param.name in EDITORS or self.param.kind in STRUCTURED_KINDS
+        return bool(self.param.editor) or self.param.kind in STRUCTURED_KINDS
 
     @property
     def is_set(self) -> bool:
@@ -53,8 +60,8 @@ class Control:
 
     @property
     def template_name(self) -> str:
-        if self.param.name in EDITORS:
-            return f"params/editors/{self.param.name}.html"
+        if self.param.editor:
+            return f"params/editors/{self.param.editor}.html"
         kind = "number" if self.param.kind in NUMBER_KINDS else self.param.kind
         return f"params/controls/{kind}.html"
 
@@ -85,6 +92,30 @@ class Control:
     def search_text(self) -> str:
         return " ".join((self.param.name, self.param.label, self.param.help)).lower()
 
+    @property
+    def rules(self) -> dict | None:
+        """The registry's rules about this option as the panel's live notes read them (data-rules):
+        each names the fields it depends on, the value they need (as the field shows it), and the
+        same sentence the server's validation gives."""
+        param = self.param
+        rules = {
+            "needs": [{"field": need.name, "value": _field_value(need.name, need.value), "message": need.message}
+                      for need in param.needs],
+            "conflicts": [{"fields": list(conflict.names), "message": conflict.message}
+                          for conflict in CONFLICTS[param.name]],
+            "requiredWhen": [{"field": rule.name, "value": str(rule.value), "message": rule.message}
+                             for rule in param.required_when],
+        }
+        return rules if any(rules.values()) else None
+
+    @property
+    def named_choice(self) -> dict | None:
+        choice = self.param.named_choice
+        if choice is None:
+            return None
+        return {"source": choice.source, "path": list(choice.path), "template": choice.template,
+                "choicePath": list(choice.choice_path)}
+
 
 @dataclass
 class PanelGroup:
@@ -97,6 +128,12 @@ class PanelGroup:
         return self.key == "deprecated"
 
 
+@register.filter
+def as_json(value) -> str:
+    """A value as JSON for a data attribute (the template's autoescaping quotes it)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 @register.simple_tag
 def panel_groups(body: dict | None = None) -> list[PanelGroup]:
     """The panel's groups in order (Deprecated last), each control filled from `body`."""
@@ -105,26 +142,3 @@ def panel_groups(body: dict | None = None) -> list[PanelGroup]:
                                                    for param in params_in_group(group.key)])
               for group in GROUPS]
     return [group for group in groups if group.controls]
-
-
-def _describe(param: Param) -> dict:
-    return {
-        "label": param.label,
-        "kind": param.kind,
-        "group": param.group,
-        "choices": list(param.choices),
-        "fieldChoices": {name: list(choices) for name, choices in param.field_choices},
-        "min": param.minimum,
-        "max": param.maximum,
-        "maxItems": param.max_items,
-        "maxKey": param.max_key_length,
-        "maxValue": param.max_value_length,
-        "example": param.example,
-        "inPanel": param.in_panel,
-    }
-
-
-@register.simple_tag
-def panel_registry() -> dict:
-    """Each option's kind and limits for the browser, keyed by name, in registry order."""
-    return {"params": {param.name: _describe(param) for param in PARAMS}, "initial": INITIAL_BODY}
