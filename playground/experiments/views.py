@@ -22,7 +22,7 @@ from playground.runs.models import Run
 from playground.runs.render import render_markdown
 from playground.teams.access import check_role, current_workspace, membership_for
 
-from . import building, grid, reviews
+from . import building, grid, protocol, reviews
 from .access import get_cell_for, get_experiment_for
 from .forms import DatasetForm, NewExperimentForm
 from .models import CellState, Dataset, Experiment
@@ -106,7 +106,9 @@ def grid_context(request: HttpRequest, experiment: Experiment, *, read_only: boo
     }
     context["page_data"] = {"experiment": experiment.public_id, "can_write": context["can_write"],
                             "states": dict(CellState.choices), "preview_chars": grid.PREVIEW_CHARS,
-                            "grid_url": reverse("experiments:grid", args=[experiment.public_id])}
+                            "grid_url": reverse("experiments:grid", args=[experiment.public_id]),
+                            # The socket messages' types, from the protocol module (its one home).
+                            "messages": {"watch": protocol.WATCH, "run": protocol.RUN, "stop_all": protocol.STOP}}
     return context
 
 

@@ -7,6 +7,7 @@ import { onFrame, send } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const experiment = data.experiment;
+const types = data.messages;
 const states = data.states || {};
 const PREVIEW_CHARS = data.preview_chars || 400;
 const SUMMARY_EVERY_MS = 2000;
@@ -34,7 +35,7 @@ function say(text, kind = "") {
 function watch() {
   const rows = [...document.querySelectorAll("tr[data-row]")].map((tr) => tr.dataset.row);
   runs.clear();
-  send({ type: "experiment.watch", ref: ref(), experiment, rows });
+  send({ type: types.watch, ref: ref(), experiment, rows });
 }
 
 // -- cells ---------------------------------------------------------------------------------
@@ -208,12 +209,12 @@ document.addEventListener("click", (event) => {
   if (run) {
     const scope = run.dataset.runScope;
     if (scope === "all" && !window.confirm("Run these cells again? Their current answers stay as earlier attempts.")) return;
-    send({ type: "experiment.run", ref: ref(), experiment, scope, variant: run.dataset.variant || null, row: run.dataset.rowId || null });
+    send({ type: types.run, ref: ref(), experiment, scope, variant: run.dataset.variant || null, row: run.dataset.rowId || null });
     say("Queueing…");
     return;
   }
   if (event.target.closest("#stop-all")) {
-    send({ type: "experiment.stop", ref: ref(), experiment });
+    send({ type: types.stop_all, ref: ref(), experiment });
     say("Stopping every running cell…");
     return;
   }
