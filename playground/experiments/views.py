@@ -108,7 +108,7 @@ def grid_context(request: HttpRequest, experiment: Experiment, *, read_only: boo
                             "states": dict(CellState.choices), "preview_chars": grid.PREVIEW_CHARS,
                             "grid_url": reverse("experiments:grid", args=[experiment.public_id]),
                             # The socket messages' types, from the protocol module (its one home).
-                            "messages": {"watch": protocol.WATCH, "run": protocol.RUN, "stop_all": protocol.STOP}}
+                            "socket_types": {"watch": protocol.WATCH, "run": protocol.RUN, "stop_all": protocol.STOP}}
     return context
 
 

@@ -7,7 +7,7 @@ import { onFrame, send } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const experiment = data.experiment;
-const types = data.messages;
+const types = data.socket_types;
 const states = data.states || {};
 const PREVIEW_CHARS = data.preview_chars || 400;
 const SUMMARY_EVERY_MS = 2000;
