@@ -42,6 +42,9 @@ class Prepared:
     provider_id: str
     column: object | None = None  # a runs.service.Column to start
     error: str = ""
+    public_id: str = ""
+    row: str = ""
+    variant: str = ""
 
 
 # Queueing and stopping
@@ -183,22 +186,25 @@ def prepare(cell_ids: list[int]) -> list[Prepared]:
         experiment, variant = cell.experiment, cell.variant
         workspace = experiment.conversation.workspace
         if workspace.pk not in choices:
+            # Once per batch, not per cell: resolving reads the workspace's credentials.
             choices[workspace.pk] = {choice.public_id: choice for choice in providers_for(workspace)}
+        names = {"public_id": cell.public_id, "row": cell.row.public_id, "variant": variant.public_id}
         template = template_of(experiment, variant)
         try:
             messages = fill(template, {k: v for k, v in cell.row.values.items() if isinstance(v, str)})
         except MissingValues as missing:
             prepared.append(Prepared(cell.pk, variant.provider_id, error="This row has no value for "
-                                     + ", ".join(f"“{name}”" for name in missing.names) + "."))
+                                     + ", ".join(f"“{name}”" for name in missing.names) + ".", **names))
             continue
         body = {**variant.options, "messages": messages}
         try:
             column = service.scheduled_column(workspace, variant.provider_id, body, template=template,
-                                              variables=used_values(template, cell.row.values))
+                                              variables=used_values(template, cell.row.values),
+                                              provider=choices[workspace.pk].get(variant.provider_id))
         except service.RunRejected as refused:
-            prepared.append(Prepared(cell.pk, variant.provider_id, error=refused.message))
+            prepared.append(Prepared(cell.pk, variant.provider_id, error=refused.message, **names))
             continue
-        prepared.append(Prepared(cell.pk, variant.provider_id, column=column))
+        prepared.append(Prepared(cell.pk, variant.provider_id, column=column, **names))
     for item in prepared:
         if item.error:
             Cell.objects.filter(pk=item.cell_id).update(state=CellState.FAILED, error=item.error, passed=None, checks={})
@@ -227,7 +233,13 @@ def _rate_limited(run: Run) -> float | None:
 
 def finish(cell_id: int) -> dict:
     """Judge a cell whose run ended. Returns {"state", "retry_in" (seconds, rate limited and queued
-    again), "grade" (model-graded check ids to start)}."""
+    again), "grade" (model-graded check ids to start), "frame" (what experiment.cell says of it now)}."""
+    outcome = _finish(cell_id)
+    outcome["frame"] = cell_frame_data(cell_id, with_html=outcome["state"] != CellState.QUEUED)
+    return outcome
+
+
+def _finish(cell_id: int) -> dict:
     cell = Cell.objects.select_related("run", "row", "experiment").get(pk=cell_id)
     run = cell.run
     if cell.state != CellState.RUNNING or run is None:

@@ -1,10 +1,11 @@
-"""The experiment part of the page socket: watch an experiment (its events, and the runs of its running
-cells on the rows the page shows), run cells, stop all.
+"""The experiment part of the page socket: watch an experiment (its events: cells changing state,
+their new text, progress), run cells, stop all.
 
-Mixed into the page consumer beside runs' RunSocketMixin, whose subscriptions relay each cell's run
-frames (with their gap mending) exactly as for a run started in the playground.
+Mixed into the page consumer beside runs' RunSocketMixin: a cell opened in full follows its run
+with run.attach like any run.
 """
 
+import asyncio
 import time
 
 from channels.db import database_sync_to_async
@@ -21,25 +22,33 @@ MAX_WATCHED_ROWS = 500
 SCOPES = ("unfinished", "all", "failed")
 # A watching socket checks its access again at most this often (events come many a second).
 RECHECK_INTERVAL = 5.0
+# An experiment still running that says nothing for this long may have lost its last events:
+# the socket reads its progress from the database and, if it moved, tells the page to resync.
+SILENCE_LIMIT = 5.0
 
 
 @database_sync_to_async
 def _watch_state(experiment, rows: set[str]) -> tuple[dict, list[dict]]:
     chosen = Cell.objects.filter(experiment=experiment, row__public_id__in=rows).exclude(state=CellState.IDLE)
-    listed = [{"cell": cell_id, "state": state, "run": run, "row": row, "worker": worker, "live": status == "streaming"}
-              for cell_id, state, run, row, worker, status in chosen.values_list(
-                  "public_id", "state", "run__public_id", "row__public_id", "run__worker", "run__status")]
+    listed = [{"cell": cell_id, "state": state, "run": run}
+              for cell_id, state, run in chosen.values_list("public_id", "state", "run__public_id")]
     return cells.progress(experiment.public_id), listed
 
 
 class ExperimentSocketMixin:
-    """Needs the RunSocketMixin's `_subscribe` / `_request_backlog` and `answering`."""
+    """Needs the page consumer's `answering` (RunSocketMixin)."""
 
     def init_experiments(self):
         self.watching: dict[str, set[str]] = {}
         self.checked_at: dict[str, float] = {}
+        self.numbered: dict[str, tuple[str, int]] = {}  # experiment → (epoch, next seq expected)
+        self.heard_at: dict[str, float] = {}
+        self.last_progress: dict[str, dict] = {}
+        self.experiment_watchdog: asyncio.Task | None = None
 
     async def close_experiments(self):
+        if self.experiment_watchdog is not None:
+            self.experiment_watchdog.cancel()
         for experiment_id in list(self.watching):
             await self.channel_layer.group_discard(protocol.group(experiment_id), self.channel_name)
         self.watching.clear()
@@ -59,15 +68,13 @@ class ExperimentSocketMixin:
         if experiment.public_id not in self.watching:
             await self.channel_layer.group_add(protocol.group(experiment.public_id), self.channel_name)
         self.watching[experiment.public_id] = rows
-        self.checked_at[experiment.public_id] = time.monotonic()
+        self.checked_at[experiment.public_id] = self.heard_at[experiment.public_id] = time.monotonic()
+        self.numbered.pop(experiment.public_id, None)
         progress, listed = await _watch_state(experiment, rows)
-        await self.send_json(protocol.state(content.get("ref"), experiment.public_id, progress,
-                                            [{"cell": c["cell"], "state": c["state"], "run": c["run"]} for c in listed]))
-        for item in listed:
-            if item["live"] and item["run"]:
-                # From its first frame: the page shows the whole text so far, then the rest live.
-                await self._subscribe(item["run"], after=-1, control=item["worker"])
-                await self._request_backlog(item["run"])
+        self.last_progress[experiment.public_id] = progress
+        if self.experiment_watchdog is None or self.experiment_watchdog.done():
+            self.experiment_watchdog = asyncio.create_task(self._watch_silence())
+        await self.send_json(protocol.state(content.get("ref"), experiment.public_id, progress, listed))
         # A driver that died with this experiment half run is replaced now, not at the next sweep.
         if progress["active"]:
             scheduler.ensure_sweeper()
@@ -92,11 +99,44 @@ class ExperimentSocketMixin:
 
     # -- events from the experiment's group --------------------------------------------------------
 
+    async def _watch_silence(self):
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for experiment_id in list(self.watching):
+                last = self.last_progress.get(experiment_id) or {}
+                if not last.get("active") or now - self.heard_at.get(experiment_id, now) < SILENCE_LIMIT:
+                    continue
+                self.heard_at[experiment_id] = now
+                progress = await database_sync_to_async(cells.progress)(experiment_id)
+                if {k: v for k, v in progress.items() if k not in ("elapsed", "eta")} != \
+                        {k: v for k, v in last.items() if k not in ("elapsed", "eta", "type", "experiment")}:
+                    self.last_progress[experiment_id] = progress
+                    await self.send_json(protocol.progress(experiment_id, progress))
+                    await self.send_json(protocol.resync(experiment_id))
+
+    def _lost_events(self, experiment_id: str, event: dict) -> bool:
+        """Whether numbered events of this experiment were dropped before this one."""
+        seq, epoch = event.get("seq"), event.get("epoch")
+        if seq is None:
+            return False
+        known = self.numbered.get(experiment_id)
+        self.numbered[experiment_id] = (epoch, seq + 1)
+        if known is None:
+            return False
+        known_epoch, expected = known
+        return seq > expected if known_epoch == epoch else seq > 0
+
     async def experiment_event(self, event):
         frame = event["frame"]
         experiment_id = frame.get("experiment")
         if experiment_id not in self.watching:
             return
+        self.heard_at[experiment_id] = time.monotonic()
+        if frame["type"] == protocol.PROGRESS:
+            self.last_progress[experiment_id] = frame
+        if self._lost_events(experiment_id, event):
+            await self.send_json(protocol.resync(experiment_id))
         if time.monotonic() - self.checked_at.get(experiment_id, 0) > RECHECK_INTERVAL:
             try:
                 await database_sync_to_async(get_experiment_for)(self.scope["user"], experiment_id)
@@ -105,9 +145,4 @@ class ExperimentSocketMixin:
                 await self.channel_layer.group_discard(protocol.group(experiment_id), self.channel_name)
                 return
             self.checked_at[experiment_id] = time.monotonic()
-        if frame["type"] == protocol.CELL:
-            frame = dict(frame)  # the layer may hand every socket the same dict
-            control = frame.pop("control", None)
-            if control and frame.get("run") and frame.get("row") in self.watching[experiment_id]:
-                await self._subscribe(frame["run"], after=-1, control=control)
         await self.send_json(frame)

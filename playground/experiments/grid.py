@@ -5,6 +5,7 @@ their cells, and the summary row per variant, whose aggregates are one SQL query
 from django.db.models import Aggregate, Avg, Count, FloatField, Q, Sum
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Substr
+from django.urls import reverse
 
 from playground.runs import differences
 from playground.runs.models import Status
@@ -69,23 +70,48 @@ def _named(raw: dict) -> dict:
     return data
 
 
-def shown_results(data: dict, checks: list) -> list[dict]:
+STATE_LABELS = dict(CellState.choices)
+
+
+def _seconds(value) -> str:
+    return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+
+
+def shown_results(data: dict, checks: list, labels: dict | None = None) -> list[dict]:
     results = []
     for check in checks:
         value = (data.get("checks") or {}).get(check.key)
         if value is not None:
-            results.append({"check": check, "passed": value.get("passed"), "detail": value.get("detail", ""),
-                            "run": value.get("run"), "pending": value.get("pending", False)})
+            passed, pending = value.get("passed"), value.get("pending", False)
+            label = labels[check.key] if labels else str(check)
+            results.append({"check": check, "label": label, "passed": passed, "detail": value.get("detail", ""),
+                            "run": value.get("run"), "pending": pending,
+                            "css": "is-pass" if passed is True else "is-fail" if passed is False else "is-pending" if pending else "is-unknown",
+                            "mark": "✓" if passed is True else "✗" if passed is False else "…" if pending else "–"})
     return results
 
 
-def decorate(data: dict, checks: list, ratings: dict) -> dict:
-    data["results"] = shown_results(data, checks)
+def decorate(data: dict, checks: list, ratings: dict, labels: dict | None = None, cell_url: str = "") -> dict:
+    """A cell's values made ready for the template (which then only prints): the grid renders hundreds."""
+    data["results"] = shown_results(data, checks, labels)
     data["failed_keys"] = " ".join(r["check"].key for r in data["results"] if r["passed"] is False)
     data["ups"], data["downs"] = ratings.get(data["id"], (0, 0))
     data["truncated"] = len(data["preview"]) >= PREVIEW_CHARS
-    data["live"] = data["state"] in (CellState.RUNNING, CellState.QUEUED, CellState.GRADING)
+    data["state_label"] = STATE_LABELS.get(data["state"], data["state"])
+    data["url"] = f"{cell_url}{data['public_id']}/" if cell_url else ""
+    metrics = ""
+    if data["ttft"] is not None:
+        metrics = f"{_seconds(data['ttft'])} · {_seconds(data['total'] or 0)}"
+        if data["tokens"] is not None:
+            metrics += f" · {data['tokens']} tok"
+        if data["cost"] is not None:
+            metrics += f" · {data['cost']:.4f}" if data["cost"] >= 0.01 else f" · {data['cost']:.6f}"
+    data["metrics"] = metrics
     return data
+
+
+def cell_url_prefix(experiment) -> str:
+    return reverse("experiments:cell", args=[experiment.public_id, "-"])[:-2]
 
 
 def rating_counts(cells) -> dict[int, tuple[int, int]]:
@@ -97,7 +123,7 @@ def rating_counts(cells) -> dict[int, tuple[int, int]]:
 def cell_context(cell, checks: list) -> dict:
     """The template context of one cell (for the experiment.cell frame's HTML)."""
     [data] = [_named(raw) for raw in cell_values(Cell.objects.filter(pk=cell.pk))]
-    data = decorate(data, checks, rating_counts(Cell.objects.filter(pk=cell.pk)))
+    data = decorate(data, checks, rating_counts(Cell.objects.filter(pk=cell.pk)), cell_url=cell_url_prefix(cell.experiment))
     return {"c": data, "experiment": cell.experiment}
 
 
@@ -129,7 +155,10 @@ def page(experiment, variants: list, checks: list, *, number: int = 1, failing: 
     rows = list(rows.order_by("position", "id")[(number - 1) * PAGE_ROWS: number * PAGE_ROWS])
     cells = Cell.objects.filter(row__in=rows)
     ratings = rating_counts(cells)
-    by_place = {(raw["row_id"], raw["variant_id"]): decorate(_named(raw), checks, ratings) for raw in cell_values(cells)}
+    labels = {check.key: str(check) for check in checks}
+    url = cell_url_prefix(experiment)
+    by_place = {(raw["row_id"], raw["variant_id"]): decorate(_named(raw), checks, ratings, labels, url)
+                for raw in cell_values(cells)}
     grid = []
     for row in rows:
         values = [(name, value) for name, value in row.values.items() if name != EXPECTED]

@@ -11,20 +11,24 @@ run sweep has marked those runs interrupted (and started again, a few times at m
 """
 
 import asyncio
+import functools
 import logging
 import sys
 import time
 from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import close_old_connections
 
+from playground.ids import new_public_id
 from playground.runs import protocol as run_protocol
 from playground.runs import service, shutdown
 from playground.runs.models import FINAL_STATUSES
 
 from . import cells, protocol
+from .grid import PREVIEW_CHARS
 from .models import DEFAULT_CONCURRENCY, Experiment
 
 log = logging.getLogger(__name__)
@@ -37,7 +41,28 @@ GATHER = 0.01
 PROGRESS_INTERVAL = 0.25
 SWEEP_INTERVAL = settings.RUN_SWEEP_INTERVAL
 
-db = database_sync_to_async
+# The drivers' database steps run on threads of their own: channels' database_sync_to_async runs
+# every call of the process on one thread, and behind the checkpoints of dozens of streaming runs a
+# finished cell waited seconds for its slot to be refilled.
+# Two threads: judging a finished cell (checks, its HTML) never holds up the start of the next one.
+_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="experiments-db")
+
+
+def db(func):
+    @functools.wraps(func)
+    async def call(*args, **kwargs):
+        def step():
+            close_old_connections()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                close_old_connections()
+
+        return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, step)
+
+    return call
+
+
 DRIVERS: dict[str, "Driver"] = {}
 _sweeper: asyncio.Task | None = None
 _installed = False
@@ -57,6 +82,11 @@ class Driver:
         self.watchers: set[asyncio.Task] = set()
         self.progress_due = False
         self.task: asyncio.Task | None = None
+        self.parts: dict | None = None  # the experiment's workspace, conversation and the person running it
+        self.seq = 0
+        self.epoch = new_public_id()[:8]
+        # Cells streaming in this process: cell public id → [run task, text pieces seen, characters sent].
+        self.live: dict[str, list] = {}
 
     @property
     def busy(self) -> int:
@@ -74,6 +104,7 @@ class Driver:
                 return  # a live driver elsewhere has it
             listener = asyncio.create_task(self._listen())
             reporter = asyncio.create_task(self._report_progress())
+            texter = asyncio.create_task(self._report_text())
             service.ensure_sweeper()
             try:
                 await self._recover()
@@ -81,6 +112,7 @@ class Driver:
             finally:
                 listener.cancel()
                 reporter.cancel()
+                texter.cancel()
                 await db(cells.release_driver)(self.experiment_id, self.channel)
         except asyncio.CancelledError:
             raise
@@ -146,16 +178,20 @@ class Driver:
                 await self._launch(ready)
 
     async def _launch(self, ready: list):
-        experiment = await db(_experiment_parts)(self.experiment_id)
+        if self.parts is None:
+            self.parts = await db(_experiment_parts)(self.experiment_id)
+        experiment = self.parts
         plan = service.Plan(experiment["workspace"], experiment["conversation"], [item.column for item in ready])
-        tasks = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, compare=False)
+        tasks = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, compare=False,
+                                          run_sync=db)
         await db(cells.attach_runs)([(item.cell_id, task.run_id) for item, task in zip(ready, tasks)])
         for item, task in zip(ready, tasks):
             self.inflight[item.provider_id].add(item.cell_id)
-            data = await db(cells.cell_frame_data)(item.cell_id, with_html=False)
-            await self._publish(protocol.cell(self.experiment_id, control=task.control, **data))
+            await self._publish(protocol.cell(self.experiment_id, cell=item.public_id, row=item.row, variant=item.variant,
+                                              state="running", run=task.run_id))
             task.start()
-            self._watch(self._after_cell(task, item.cell_id, item.provider_id))
+            self.live[item.public_id] = [task, 0, 0]
+            self._watch(self._after_cell(task, item.cell_id, item.provider_id, item.public_id))
         self.progress_due = True
 
     async def _start_grading(self, state: dict):
@@ -173,9 +209,11 @@ class Driver:
             if self._free(prepared.provider_id, limit, state["user_free"]) <= 0:
                 self.grading.append((cell_id, check_id))
                 continue
-            experiment = await db(_experiment_parts)(self.experiment_id)
+            if self.parts is None:
+                self.parts = await db(_experiment_parts)(self.experiment_id)
+            experiment = self.parts
             plan = service.Plan(experiment["workspace"], experiment["conversation"], [prepared.column])
-            [task] = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer)
+            [task] = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, run_sync=db)
             job = ("grade", cell_id, check_id)
             self.inflight[prepared.provider_id].add(job)
             await db(cells.record_grade)(cell_id, check_id, task.run_id)
@@ -189,21 +227,27 @@ class Driver:
 
     # -- ends ----------------------------------------------------------------------------------
 
-    async def _after_cell(self, task, cell_id: int, provider_id: str):
+    async def _after_cell(self, task, cell_id: int, provider_id: str, public_id: str):
         try:
             await task.finished.wait()
-            await self._judge(cell_id, provider_id)
         finally:
+            # The slot is free as soon as the run has ended: the next cell starts while this one is judged.
             self.inflight[provider_id].discard(cell_id)
+            self.live.pop(public_id, None)
             self.wake.set()
+        await self._judge(cell_id, provider_id)
 
     async def _judge(self, cell_id: int, provider_id: str):
         outcome = await db(cells.finish)(cell_id)
         if outcome["retry_in"] is not None:
             self.paused_until[provider_id] = time.monotonic() + outcome["retry_in"]
+            self.wake.set()
         for check_id in outcome["grade"]:
             self.grading.append((cell_id, check_id))
-        await self._publish_cell(cell_id, with_html=outcome["state"] != "queued")
+        if outcome["grade"]:
+            self.wake.set()
+        await self._publish(protocol.cell(self.experiment_id, **outcome["frame"]))
+        self.progress_due = True
 
     async def _after_grader(self, task, cell_id: int, check_id: int, provider_id: str, job):
         try:
@@ -245,12 +289,36 @@ class Driver:
                 self.wake.set()
 
     async def _publish(self, frame: dict):
-        await self.layer.group_send(self.group, protocol.event(frame))
+        seq, self.seq = self.seq, self.seq + 1
+        await self.layer.group_send(self.group, protocol.event(frame, seq=seq, epoch=self.epoch))
 
     async def _publish_cell(self, cell_id: int, *, with_html: bool):
         data = await db(cells.cell_frame_data)(cell_id, with_html=with_html)
         await self._publish(protocol.cell(self.experiment_id, **data))
         self.progress_due = True
+
+    def _new_text(self) -> dict[str, list]:
+        """Each streaming cell's text since the last call ([offset, text]), up to the grid's preview."""
+        pieces = {}
+        for public_id, entry in self.live.items():
+            task, seen, sent = entry
+            if sent >= PREVIEW_CHARS:
+                continue
+            parts = task.assembler.content_parts(0)
+            if len(parts) <= seen:
+                continue
+            new = "".join(parts[seen:])[: PREVIEW_CHARS - sent]
+            entry[1], entry[2] = len(parts), sent + len(new)
+            if new:
+                pieces[public_id] = [sent, new]
+        return pieces
+
+    async def _report_text(self):
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL)
+            pieces = self._new_text()
+            if pieces:
+                await self._publish(protocol.text(self.experiment_id, pieces))
 
     async def _report_progress(self):
         while True:

@@ -125,9 +125,9 @@ def _check_limits(user, starting: int) -> None:
         raise RunRejected(limited.message) from None
 
 
-def _provider_problems(workspace, provider_id: str) -> tuple[object, object, list[str]]:
+def _provider_problems(workspace, provider_id: str, provider=None) -> tuple[object, object, list[str]]:
     try:
-        provider = get_provider_for(workspace, provider_id)
+        provider = provider or get_provider_for(workspace, provider_id)
         # Checked again at run time: a name's address can change after the credential was saved.
         return provider, provider.checked_config(), []
     except Http404:
@@ -192,12 +192,13 @@ def _rejection_message(errors: dict) -> str:
     return "Fix the marked fields first."
 
 
-def scheduled_column(workspace, provider_id: str, body: dict, *, template=None, variables=None) -> Column:
+def scheduled_column(workspace, provider_id: str, body: dict, *, template=None, variables=None, provider=None) -> Column:
     """One run a scheduler (an experiment) starts: the filled body validated like any run.start's,
     the provider checked; raises RunRejected with field errors. The caller has checked access and
-    keeps its own limits (the per-user run limits do not apply)."""
+    keeps its own limits (the per-user run limits do not apply). `provider`: the workspace's
+    ProviderChoice of that id, when the caller has resolved it already (a batch of cells)."""
     problems = dict(validate_body(body))
-    provider, config, refused = _provider_problems(workspace, provider_id)
+    provider, config, refused = _provider_problems(workspace, provider_id, provider)
     if refused:
         problems.setdefault("provider", []).extend(refused)
     if problems:
@@ -220,17 +221,19 @@ def prepare_rerun(user, run_id: str) -> Plan:
     return Plan(workspace, run.conversation, [column])
 
 
-async def start_tasks(plan: Plan, conversation, user, layer, *, compare: bool = True) -> list[RunTask]:
+async def start_tasks(plan: Plan, conversation, user, layer, *, compare: bool = True, run_sync=None) -> list[RunTask]:
     """Store one run per column in `conversation`; return their tasks, not yet started, in column order.
 
     The caller subscribes its socket to the runs' groups before starting them, so it misses nothing.
-    Several columns are one comparison unless `compare` is false (a scheduler's batch of unrelated runs)."""
+    Several columns are one comparison unless `compare` is false (a scheduler's batch of unrelated runs).
+    `run_sync` wraps the database step (default database_sync_to_async, whose one thread every run's
+    checkpoints share); a scheduler passes its own."""
     for column in plan.columns:
         # The default prefix: channels_redis reads all of a process's own channels through one
         # key derived from it, and a channel with another prefix starves the rest (the sockets).
         column.control = await layer.new_channel()
     comparison = new_public_id() if compare and len(plan.columns) > 1 else ""
-    runs = await database_sync_to_async(store.create_runs)(
+    runs = await (run_sync or database_sync_to_async)(store.create_runs)(
         user=user, conversation=conversation, columns=plan.columns, comparison=comparison)
     compared = differences.as_rows([run.request for run in runs]) if comparison else None
     tasks = []

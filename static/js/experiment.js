@@ -1,7 +1,8 @@
-// The experiment grid: follows the experiment on the page socket (experiment.* frames), streams each
-// running cell's text as its run frames arrive (painted once per animation frame), swaps in a
-// finished cell's HTML from the server, and sends Run / Re-run / Stop. Labels and HTML come from
-// the server; this module keeps display state only.
+// The experiment grid: follows the experiment on the page socket (experiment.* frames), adds each
+// running cell's new text as the server sends it (painted once per animation frame), swaps in a
+// finished cell's HTML from the server, and sends Run / Re-run / Stop. A cell opened in the dialog
+// follows its run's own frames (run.attach). Labels and HTML come from the server; this module
+// keeps display state only.
 
 import { onFrame, send } from "./socket.js";
 
@@ -12,7 +13,8 @@ const states = data.states || {};
 const PREVIEW_CHARS = data.preview_chars || 400;
 const SUMMARY_EVERY_MS = 2000;
 
-const runs = new Map(); // run id -> {cell, shown (chars painted), text (pending)}
+const pending = new Map(); // cell id -> [offset, text] not painted yet
+let dialogRun = null; // the run the dialog follows live
 const dialog = document.getElementById("cell-dialog");
 const dialogBody = document.getElementById("cell-dialog-body");
 const message = document.getElementById("run-message");
@@ -34,7 +36,7 @@ function say(text, kind = "") {
 
 function watch() {
   const rows = [...document.querySelectorAll("tr[data-row]")].map((tr) => tr.dataset.row);
-  runs.clear();
+  pending.clear();
   send({ type: types.watch, ref: ref(), experiment, rows });
 }
 
@@ -61,21 +63,20 @@ function markCell(frame) {
     const text = element.querySelector("[data-text]");
     if (text) text.textContent = "";
   }
-  if (frame.run && frame.state === "running") runs.set(frame.run, { cell: frame.cell, shown: 0, text: "" });
 }
 
 function replaceCell(frame) {
   const element = cellElement(frame.cell);
   if (!element) return;
-  if (element.dataset.run) runs.delete(element.dataset.run);
+  pending.delete(frame.cell);
   // HTML rendered by the server's cell template (autoescaped), as run.finished carries rendered markdown.
   element.parentElement.innerHTML = frame.html;
 }
 
-function appendText(runId, text) {
-  const entry = runs.get(runId);
-  if (!entry || !text) return;
-  entry.text += text;
+function addText(cellId, offset, text) {
+  const waiting = pending.get(cellId);
+  if (waiting && waiting[0] + waiting[1].length === offset) waiting[1] += text;
+  else pending.set(cellId, [offset, text]);
   if (!paintScheduled) {
     paintScheduled = true;
     requestAnimationFrame(paint);
@@ -84,24 +85,15 @@ function appendText(runId, text) {
 
 function paint() {
   paintScheduled = false;
-  for (const [runId, entry] of runs) {
-    if (!entry.text) continue;
-    const element = cellElement(entry.cell);
-    const target = element?.querySelector("[data-text]");
-    if (target && entry.shown < PREVIEW_CHARS) {
-      const room = PREVIEW_CHARS - entry.shown;
-      const piece = entry.text.length > room ? `${entry.text.slice(0, room)}…` : entry.text;
-      target.append(document.createTextNode(piece));
-      entry.shown += piece.length;
-    }
-    const live = dialog?.open && dialogBody.querySelector(`[data-cell-view][data-run="${CSS.escape(runId)}"] [data-stream-text]`);
-    if (live) live.append(document.createTextNode(entry.text));
-    entry.text = "";
+  for (const [cellId, [offset, text]] of pending) {
+    const target = cellElement(cellId)?.querySelector("[data-text]");
+    if (!target) continue;
+    const have = target.textContent.length;
+    if (offset < have) target.textContent = target.textContent.slice(0, offset) + text; // the page had some of it already
+    else target.append(document.createTextNode(text));
+    if (offset + text.length >= PREVIEW_CHARS) target.append(document.createTextNode("…"));
   }
-}
-
-function firstChoiceText(choices) {
-  return (choices || []).filter((choice) => (choice.index || 0) === 0).map((choice) => choice.content || "").join("");
+  pending.clear();
 }
 
 // -- progress ----------------------------------------------------------------------------------
@@ -187,20 +179,53 @@ onFrame("experiment.progress", (frame) => {
   refreshSummary(wasActive && !frame.active);
   if (wasActive && !frame.active) say("All cells have ended.");
 });
+let resyncing = false;
+let resyncAgain = false;
+function resync() {
+  // Events were lost on the way (a busy socket drops what it cannot hold): load the rows again,
+  // as the server has them now, and watch anew. One at a time.
+  if (resyncing) {
+    resyncAgain = true;
+    return;
+  }
+  resyncing = true;
+  const search = new URL(window.location.href).search;
+  window.htmx.ajax("GET", `${data.grid_url}${search}`, { target: "#grid", swap: "innerHTML" }).finally(() => {
+    resyncing = false;
+    if (resyncAgain) {
+      resyncAgain = false;
+      setTimeout(resync, 1000);
+    }
+  });
+}
+onFrame("experiment.resync", (frame) => {
+  if (frame.experiment === experiment && window.htmx) resync();
+});
 onFrame("experiment.accepted", (frame) => {
   if (frame.experiment !== experiment) return;
   if (frame.queued) say(`${frame.queued} cell${frame.queued === 1 ? "" : "s"} queued.`);
 });
 onFrame("error", (frame) => say(frame.message, "error"));
+onFrame("experiment.text", (frame) => {
+  if (frame.experiment !== experiment) return;
+  for (const [cellId, [offset, text]] of Object.entries(frame.cells)) addText(cellId, offset, text);
+});
+// The dialog's cell, while its run streams: the whole text, from the run's own frames.
 onFrame("run.delta", (frame) => {
-  for (const choice of frame.choices || []) if ((choice.index || 0) === 0 && choice.content) appendText(frame.run, choice.content);
+  if (frame.run !== dialogRun || !dialog?.open) return;
+  const target = dialogBody.querySelector("[data-stream-text]");
+  for (const choice of frame.choices || []) {
+    if ((choice.index || 0) === 0 && choice.content && target) target.append(document.createTextNode(choice.content));
+  }
 });
-onFrame("run.snapshot", (frame) => {
-  const entry = runs.get(frame.run);
-  if (!entry) return;
-  const element = cellElement(entry.cell)?.querySelector("[data-text]");
-  if (element) element.textContent = firstChoiceText(frame.choices).slice(0, PREVIEW_CHARS);
-});
+for (const type of ["run.finished", "run.error", "run.snapshot"]) {
+  onFrame(type, (frame) => {
+    if (frame.run === dialogRun && dialog?.open) {
+      dialogRun = null;
+      setTimeout(() => reloadDialog(), 400); // the rendered answer, checks and numbers, from the server
+    }
+  });
+}
 
 // -- buttons -------------------------------------------------------------------------------
 
@@ -230,7 +255,8 @@ document.addEventListener("click", (event) => {
   const open = event.target.closest("[data-open-cell]");
   if (open && dialog && window.htmx && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
-    window.htmx.ajax("GET", open.getAttribute("href"), { target: "#cell-dialog-body", swap: "innerHTML" }).then(() => {
+    dialog.dataset.url = open.getAttribute("href");
+    reloadDialog().then(() => {
       if (!dialog.open) dialog.showModal();
     });
     return;
@@ -238,6 +264,15 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-close-dialog]")) dialog?.close();
 });
 
+function reloadDialog() {
+  return window.htmx.ajax("GET", dialog.dataset.url, { target: "#cell-dialog-body", swap: "innerHTML" }).then(() => {
+    const view = dialogBody.querySelector("[data-cell-view]");
+    dialogRun = view?.dataset.live ? view.dataset.run : null;
+    if (dialogRun) send({ type: "run.attach", run: dialogRun, after: -1 });
+  });
+}
+
+dialog?.addEventListener("close", () => { dialogRun = null; });
 dialog?.addEventListener("click", (event) => {
   if (event.target === dialog) dialog.close(); // a click on the backdrop
 });

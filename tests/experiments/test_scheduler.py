@@ -50,14 +50,19 @@ async def test_it_runs_every_cell_once_under_the_limit_and_streams_them(fake_pro
     assert len(runs) == 10 and all(run.scheduled and run.status == Status.COMPLETED for run in runs)
     assert {cell.run_id for cell in cells} == {run.pk for run in runs}  # each cell ran once
     assert fake_provider.stats["max_concurrent_streams"] <= 3
-    # The page saw each cell's text stream and its finished HTML. (A socket joins a run's group when
-    # the cell's event reaches it, maybe after the first frames: those come as a backlog, maybe late.)
-    ids = {run.public_id for run in runs}
-    while {f["run"] for f in frames if f["type"] == "run.finished"} != ids:
-        frames.append(await socket.receive_json_from(timeout=TIMEOUT))
-    started = {f["run"] for f in frames if f["type"] == "run.started"}
-    finished = {f["run"] for f in frames if f["type"] == "run.finished"}
-    assert started == finished == {run.public_id for run in runs}
+    # The page saw each cell's text grow (from its offset 0 on, in order) and its finished HTML.
+    texts = {}
+    for frame in frames:
+        if frame["type"] == "experiment.text":
+            for cell_id, (offset, piece) in frame["cells"].items():
+                assert offset == len(texts.get(cell_id, ""))
+                texts[cell_id] = texts.get(cell_id, "") + piece
+    by_cell = {cell.public_id: cell for cell in cells}
+    assert texts and set(texts) <= set(by_cell)  # a cell may end between two samples of the text
+    assert all(by_cell[c].run.choices[0]["content"].startswith(text) for c, text in texts.items())
+    assert not [f for f in frames if f["type"].startswith("run.")]  # the grid does not follow run frames
+    numbered = [f for f in frames if f["type"] == "experiment.resync"]
+    assert numbered == []
     done = [f for f in frames if f["type"] == "experiment.cell" and f["state"] == "done"]
     assert len(done) == 10 and all("xcell" in f["html"] for f in done)
     assert all("control" not in f for f in frames if f["type"] == "experiment.cell")
@@ -84,7 +89,7 @@ async def test_stop_all_cancels_running_cells_and_unqueues_the_rest_then_failure
     await run_all(socket, experiment)
     while True:
         frame = await socket.receive_json_from(timeout=TIMEOUT)
-        if frame["type"] == "run.delta":
+        if frame["type"] == "experiment.text":
             break
     await socket.send_json_to({"type": "experiment.stop", "ref": "s", "experiment": experiment.public_id})
     await collect_until_idle(socket, experiment.public_id)
