@@ -25,4 +25,6 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "manage.py", "healthcheck"]
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "playground.asgi:application"]
+# No --proxy-headers: Daphne would believe the first X-Forwarded-For entry, which the client
+# writes. The app reads the proxies' headers itself, as far as TRUSTED_PROXY_COUNT allows.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]

@@ -1,4 +1,7 @@
-"""ASGI entry point: HTTP through Django, websockets through auth + origin checks to the consumers."""
+"""ASGI entry point: HTTP through Django, websockets through origin + auth checks to the consumers.
+
+Around both: the client's address and scheme from trusted proxies only (core/guards.py).
+"""
 
 import os
 
@@ -10,13 +13,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from playground.core.guards import HeadWithoutBody, SameOriginSockets, TrustedProxies  # noqa: E402
 from playground.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
+application = TrustedProxies(
+    ProtocolTypeRouter(
+        {
+            "http": HeadWithoutBody(django_asgi_app),
+            "websocket": SameOriginSockets(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )

@@ -44,7 +44,12 @@ for _position, _key in enumerate(ENCRYPTION_KEYS, 1):
         raise ImproperlyConfigured(f"ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes).") from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+# Also the only other origins whose pages may open the websocket (core/guards.py).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies in front of the app write X-Forwarded-For / X-Forwarded-Proto. The
+# client's address (sign-in throttling, logs) is the entry this many from the right; 0 ignores the
+# headers (the app is reached directly). docs/DEPLOY.md explains.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "daphne",
@@ -162,6 +167,10 @@ PROVIDER_MAX_RETRIES = env_int("PROVIDER_MAX_RETRIES", 3, minimum=0)
 # Loopback and private addresses as provider URLs: allowed in development (local servers), not in
 # production, so a team server cannot be used to reach its own internal network.
 ALLOW_PRIVATE_PROVIDER_URLS = env_bool("ALLOW_PRIVATE_PROVIDER_URLS", DEBUG)
+# The largest websocket message the page may send, in bytes; the page checks it before sending and
+# the socket answers a larger one with an error. Daphne itself closes the connection on messages
+# over its --websocket-max-message-size (1 MiB by default): keep this below that (raise both together).
+SOCKET_MAX_MESSAGE_BYTES = env_int("SOCKET_MAX_MESSAGE_BYTES", 1_000_000, minimum=1024)
 # Per-user limits on runs, so one user (or a runaway script) cannot exhaust a shared server.
 RUNS_MAX_CONCURRENT = env_int("RUNS_MAX_CONCURRENT", 8, minimum=1)
 RUNS_PER_MINUTE = env_int("RUNS_PER_MINUTE", 60, minimum=1)
@@ -216,6 +225,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Error reports (DEBUG's technical 500 page included) never show a provider's key or headers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "playground.core.reporting.SecretsHiddenFilter"
 
 # Operations (playground/ops, docs/DEPLOY.md): logs, metrics, graceful shutdown, run sweep, local model.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()

@@ -43,7 +43,7 @@ def database_url() -> str:
     return f"postgresql://{quote(db.get('USER') or 'postgres', safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
-def start_daphne(port: int, extra_env: dict | None = None, log_name: str = "daphne") -> subprocess.Popen:
+def start_daphne(port: int, extra_env: dict | None = None, log_name: str = "daphne", args: tuple[str, ...] = ()) -> subprocess.Popen:
     ARTIFACTS.mkdir(exist_ok=True)
     env = {
         **os.environ,
@@ -56,7 +56,7 @@ def start_daphne(port: int, extra_env: dict | None = None, log_name: str = "daph
     }
     log = open(ARTIFACTS / f"{log_name}-{port}.log", "wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "playground.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, "playground.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,

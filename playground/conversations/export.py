@@ -22,6 +22,8 @@ FORMAT = "chat-playground.session"
 VERSION = 1
 METRICS = ("time_to_first_token", "total_time", "output_tokens", "tokens_per_second")
 MAX_IMPORT_RUNS = 500
+# The largest metric kept from an import: output_tokens is a 32-bit integer column.
+MAX_METRIC = 2**31 - 1
 
 
 class ImportProblem(Exception):
@@ -145,12 +147,32 @@ def parse_import(data) -> dict:
     return {"title": _title(data, runs), "tags": _tags(data), "runs": runs, "draft": None}
 
 
+def _metric(value, name: str):
+    """A metric as the column takes it, or None: a file may hold anything, and a value the database
+    refuses (negative, out of range, not a number) must not fail the whole import."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_METRIC:
+        return None
+    return int(value) if name == "output_tokens" else float(value)
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _datetime(value) -> datetime | None:
+    try:
+        parsed = parse_datetime(str(value or ""))
+    except ValueError:  # well-formed but impossible, like month 13
+        return None
+    return parsed if parsed is None or parsed.tzinfo else timezone.make_aware(parsed)
+
+
 def run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datetime]:
     """An unsaved Run from its exported data (run_data), and when it started."""
     status = data.get("status") if data.get("status") in Status.values else Status.COMPLETED
     metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
-    started = parse_datetime(str(data.get("started_at") or "")) or timezone.now()
-    finished = parse_datetime(str(data.get("finished_at") or "")) if data.get("finished_at") else None
+    started = _datetime(data.get("started_at")) or timezone.now()
+    finished = _datetime(data.get("finished_at"))
     return Run(
         conversation=conversation,
         author=author,
@@ -168,10 +190,10 @@ def run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datet
         response=data.get("response") if isinstance(data.get("response"), dict) else None,
         usage=data.get("usage") if isinstance(data.get("usage"), dict) else None,
         error=data.get("error") if isinstance(data.get("error"), dict) else None,
-        notices=[str(n) for n in data.get("notices") or [] if isinstance(n, str)],
-        chunk_times=[t for t in data.get("chunk_times") or [] if isinstance(t, (int, float))],
+        notices=[n for n in _list(data.get("notices")) if isinstance(n, str)],
+        chunk_times=[t for t in _list(data.get("chunk_times")) if isinstance(t, (int, float)) and not isinstance(t, bool)],
         finished_at=finished or started,
-        **{name: metrics.get(name) if isinstance(metrics.get(name), (int, float)) else None for name in METRICS},
+        **{name: _metric(metrics.get(name), name) for name in METRICS},
     ), started
 
 

@@ -1,11 +1,11 @@
 """Every input of the sessions pages goes through one of these forms."""
 
-import json
 from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 
+from playground import jsonsafe
 from playground.runs.models import Status
 
 from .models import MAX_TAGS, TAG_LENGTH, TITLE_LENGTH, Audience, Visibility
@@ -98,7 +98,11 @@ class ImportForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a file or paste JSON.")
         try:
-            data["parsed_json"] = json.loads(raw)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise forms.ValidationError(f"This is not valid JSON: {error}.") from error
+            data["parsed_json"] = jsonsafe.loads(raw)
+        except jsonsafe.JSONRefused as refused:
+            raise forms.ValidationError(jsonsafe.explain(refused)) from None
+        except UnicodeDecodeError:
+            raise forms.ValidationError("This file is not UTF-8 text; export it again, or paste the JSON.") from None
+        except ValueError as error:
+            raise forms.ValidationError(f"This is not valid JSON: {error}.") from None
         return data

@@ -146,7 +146,10 @@ def delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = get_conversation_for(request.user, conversation_id, write=True)
     conversation.deleted_at = timezone.now()
     conversation.save(update_fields=["deleted_at"])
-    return render(request, "conversations/deleted.html", {"session": conversation})
+    # Revoked, not merely hidden: undoing a delete (or restoring from the trash) must not quietly
+    # make a session public again. Sharing it again makes a new link.
+    revoked = conversation.share_links.filter(revoked_at=None).update(revoked_at=conversation.deleted_at)
+    return render(request, "conversations/deleted.html", {"session": conversation, "link_revoked": revoked > 0})
 
 
 def deleted_conversation_for(user, public_id: str) -> Conversation:
@@ -162,9 +165,10 @@ def deleted_conversation_for(user, public_id: str) -> Conversation:
 @require_POST
 def restore(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = deleted_conversation_for(request.user, conversation_id)
+    link_revoked = conversation.share_links.filter(revoked_at=conversation.deleted_at).exists()
     conversation.deleted_at = None
     conversation.save(update_fields=["deleted_at"])
-    return _item(request, conversation, restored=True)
+    return _item(request, conversation, restored=True, link_revoked=link_revoked)
 
 
 # A session's runs as a tree of branches

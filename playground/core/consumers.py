@@ -1,7 +1,9 @@
 """The page's one websocket. Authenticates, validates each message, and hands it to its handler."""
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from playground import jsonsafe
 from playground.conversations.starting import start_runs
 from playground.experiments import protocol as experiment_protocol
 from playground.experiments.consumer import ExperimentSocketMixin
@@ -13,6 +15,28 @@ CLOSE_UNAUTHENTICATED = 4401
 
 STARTS = ("run.start", "run.rerun")
 RUN_MESSAGES = ("run.cancel", "run.attach")
+
+
+def too_large(text: str) -> str | None:
+    """What to say about a message over SOCKET_MAX_MESSAGE_BYTES (None: it fits)."""
+    size, limit = len(text.encode("utf-8")), settings.SOCKET_MAX_MESSAGE_BYTES
+    if size <= limit:
+        return None
+    return (f"This request is {_amount(size)}; the connection takes at most {_amount(limit)}. "
+            "Shorten the messages (long texts, pasted files or images) or run fewer columns at once.")
+
+
+def _amount(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} KB"
+
+
+def _ref_of(text: str):
+    # The browser's request this answers, so its Run button is released; best effort only.
+    try:
+        content = jsonsafe.loads(text)
+    except ValueError:
+        return None
+    return content.get("ref") if isinstance(content, dict) else None
 
 
 class PlaygroundConsumer(RunSocketMixin, ExperimentSocketMixin, AsyncJsonWebsocketConsumer):
@@ -54,9 +78,22 @@ class PlaygroundConsumer(RunSocketMixin, ExperimentSocketMixin, AsyncJsonWebsock
         if text_data is None:
             await self.send_json(protocol.socket_error("Binary messages are not supported."))
             return
+        # A character is at most 4 bytes in UTF-8: most messages fit without being measured.
+        problem = too_large(text_data) if len(text_data) > settings.SOCKET_MAX_MESSAGE_BYTES // 4 else None
+        if problem:
+            await self.send_json(protocol.socket_error(problem, _ref_of(text_data)))
+            return
         try:
             content = await self.decode_json(text_data)
+        except jsonsafe.JSONRefused as refused:
+            await self.send_json(protocol.socket_error(jsonsafe.explain(refused)))
+            return
         except ValueError:
             await self.send_json(protocol.socket_error("Messages must be JSON."))
             return
         await self.receive_json(content)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        # Not channels' json.loads: NaN and deep nesting would crash the socket further on.
+        return jsonsafe.loads(text_data)

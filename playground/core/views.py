@@ -5,6 +5,7 @@ import uuid
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,6 +54,8 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
         # What the composer, the panel and the compare columns held when the latest run was sent.
         "state": session_state(conversation) if conversation else None,
         "can_write": membership.can_write,
+        # The socket refuses larger messages (socket.js checks before sending).
+        "socket_max_bytes": settings.SOCKET_MAX_MESSAGE_BYTES,
     }
     context = {"conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data}
     return render(request, "core/playground.html", context)

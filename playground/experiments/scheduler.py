@@ -87,6 +87,8 @@ class Driver:
         self.epoch = new_public_id()[:8]
         # Cells streaming in this process: cell public id → [run task, text pieces seen, characters sent].
         self.live: dict[str, list] = {}
+        # Cells whose run has ended and that are being judged (the driver may not stop meanwhile).
+        self.judging = 0
 
     @property
     def busy(self) -> int:
@@ -138,7 +140,7 @@ class Driver:
                 await self._start_grading(state)
                 await self._start_cells(state)
             await self._check_foreign()
-            if not state["waiting"] and not self.busy and not self.grading and not self.foreign:
+            if not state["waiting"] and not self.busy and not self.grading and not self.foreign and not self.judging:
                 return
             if draining and not self.busy:
                 return
@@ -228,14 +230,19 @@ class Driver:
     # -- ends ----------------------------------------------------------------------------------
 
     async def _after_cell(self, task, cell_id: int, provider_id: str, public_id: str):
+        self.judging += 1
         try:
-            await task.finished.wait()
+            try:
+                await task.finished.wait()
+            finally:
+                # The slot is free as soon as the run has ended: the next cell starts while this one is judged.
+                self.inflight[provider_id].discard(cell_id)
+                self.live.pop(public_id, None)
+                self.wake.set()
+            await self._judge(cell_id, provider_id)
         finally:
-            # The slot is free as soon as the run has ended: the next cell starts while this one is judged.
-            self.inflight[provider_id].discard(cell_id)
-            self.live.pop(public_id, None)
+            self.judging -= 1
             self.wake.set()
-        await self._judge(cell_id, provider_id)
 
     async def _judge(self, cell_id: int, provider_id: str):
         outcome = await db(cells.finish)(cell_id)

@@ -7,7 +7,8 @@ A knob comes from an `X-Fake-<Knob>` header (tests) or from a model-name suffix 
   tokens         answer length in tokens (default 40)
   fault          400 401 403 404 429 500 503 (error status), or after some tokens of a stream:
                  midstream (SSE error event), drop (connection closed mid-body),
-                 malformed (a `data: {not json` event); hang (headers, then nothing)
+                 malformed (a `data: {not json` event); hang (headers, then nothing);
+                 echo (a 400 whose message repeats every request header, as some gateways do)
   retry_after    Retry-After seconds of a 429 (default 1)
   times          the fault hits only the first N requests with the same X-Fake-Key header
                  (or the same model string)
@@ -28,6 +29,7 @@ KEY_HEADER = "x-fake-key"
 
 STATUS_FAULTS = {"400", "401", "403", "404", "429", "500", "503"}
 STREAM_FAULTS = {"midstream", "drop", "malformed", "hang"}
+ECHO_FAULT = "echo"
 
 
 class KnobError(ValueError):
@@ -97,8 +99,8 @@ def _with_knob(knobs: Knobs, name: str, value: str, param: str) -> Knobs:
     if field is None:
         raise KnobError(f"Unknown fake-provider knob {name!r}; known: {', '.join(_KNOB_FIELDS)}.", param)
     if field == "fault":
-        if value not in STATUS_FAULTS | STREAM_FAULTS:
-            known = ", ".join(sorted(STATUS_FAULTS | STREAM_FAULTS))
+        if value not in STATUS_FAULTS | STREAM_FAULTS | {ECHO_FAULT}:
+            known = ", ".join(sorted(STATUS_FAULTS | STREAM_FAULTS | {ECHO_FAULT}))
             raise KnobError(f"Unknown fault {value!r}; known: {known}.", param)
         return replace(knobs, fault=value)
     if field in ("split", "stamp"):

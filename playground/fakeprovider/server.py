@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from .generation import ChoicePlan, plan_choices, prompt_token_count
 from .http11 import Exchange, serve_connection
-from .knobs import KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs, split_model
+from .knobs import ECHO_FAULT, KEY_HEADER, MODEL_DEFAULTS, STATUS_FAULTS, FaultCounter, KnobError, Knobs, parse_knobs, split_model
 from .observation import Observations, RecordedRequest, StreamRecord
 from .wire import (
     MALFORMED_EVENT, RequestError, ResponseHead, completion_body, error_event, parse_request, stamp, status_error,
@@ -208,6 +208,10 @@ class FakeProvider:
             fault = knobs.fault if self._faults.fires(knobs, request.headers.get(KEY_HEADER, body["model"])) else None
             if fault in STATUS_FAULTS:
                 raise status_error(int(fault), knobs.retry_after)
+            if fault == ECHO_FAULT:
+                # A careless gateway quoting what it got: the client must keep secrets out of what it shows.
+                echoed = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+                raise RequestError(f"Unexpected request headers ({echoed}).", status=400)
         except RequestError as error:
             return await exchange.send_json(error.status, error.body(), error.headers)
         model = split_model(body["model"])[0]

@@ -11,6 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+# The one parser of user JSON (refuses NaN, Infinity, deep nesting) and its message; views use them from here.
+from playground.jsonsafe import explain as json_error_message
+from playground.jsonsafe import loads
 from playground.params.registry import BY_NAME, JSON_KINDS, PARAMS, Param
 
 FormErrors = dict[str, list[str]]
@@ -52,31 +55,6 @@ def _values(data: Mapping, name: str) -> list[str]:
 def _single(data: Mapping, name: str) -> str:
     values = _values(data, name)
     return values[-1].strip() if values else ""
-
-
-class _NotJson(ValueError):
-    def __init__(self, name: str):
-        super().__init__(f"{name} is not a JSON number")
-        self.name = name
-
-
-def _refuse_constant(name: str):
-    # Python's json reads NaN and Infinity; JSON itself (and every provider) does not.
-    raise _NotJson(name)
-
-
-def loads(text: str) -> Any:
-    """JSON as the standard defines it: no NaN or Infinity. Raises JSONDecodeError."""
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except _NotJson as error:
-        # The decoder does not say where; the first such word is the best guess.
-        found = re.search(rf"(?<![\w\"]){re.escape(error.name)}(?![\w\"])", text)
-        raise json.JSONDecodeError(str(error), text, found.start() if found else 0) from None
-
-
-def json_error_message(error: json.JSONDecodeError) -> str:
-    return f"Invalid JSON on line {error.lineno}, column {error.colno}: {error.msg}."
 
 
 def _parse_json(text: str) -> Any:

@@ -6,6 +6,7 @@ Every rule returns (top-level key, message) pairs and tolerates bodies the schem
 rejected, so one bad field never hides the others.
 """
 
+import math
 import re
 from collections.abc import Callable, Iterable
 
@@ -225,8 +226,23 @@ def function_call_rules(body: dict) -> Problems:
     return []
 
 
+def finite_number_rules(body: dict) -> Problems:
+    """NaN and infinities pass the schema's range checks (every comparison with NaN is false) but
+    neither JSON, PostgreSQL nor the API takes them. Walked without recursion."""
+    problems, stack = [], [(key, value) for key, value in body.items()]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append((key if key in BY_NAME else ALL, f"{value} is not a number the API takes; use a finite number."))
+        elif isinstance(value, dict):
+            stack.extend((key, item) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+    return problems
+
+
 RULES: tuple[Callable[[dict], Problems], ...] = (
-    needs_rules, excludes_rules, required_when_rules, limit_rules, token_bias_rules, key_values_rules,
+    finite_number_rules, needs_rules, excludes_rules, required_when_rules, limit_rules, token_bias_rules, key_values_rules,
     name_rules, user_schema_rules, message_rules, last_message_rules, tool_choice_rules, function_call_rules,
 )
 # Rules about a request being sent now, not about a draft still being written.

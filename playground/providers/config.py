@@ -20,11 +20,15 @@ KINDS = ("openai", "azure", "compatible")
 # A generally available Azure OpenAI data-plane version, used when none is configured.
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 USER_AGENT = "chat-playground"
+# What an HTTP header value may hold here: printable ASCII and tabs. httpx encodes values as ASCII,
+# and anything else (an "é" pasted into a key, a stray control character) fails every request.
+SENDABLE_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 AZURE_PATH = re.compile(r"^(?P<prefix>.*?)/openai(?:/deployments/(?P<deployment>[^/]+))?(?:/.*)?$")
-# Extra headers whose names hold one of these words carry credentials (gateway tokens and the like);
-# values shorter than MIN_SECRET_LENGTH are too common as plain words to scrub from messages.
-SECRET_HEADER_WORDS = ("key", "token", "auth", "secret", "password", "cookie", "signature", "credential")
-MIN_SECRET_LENGTH = 8
+
+
+def unsendable_position(value: str) -> int | None:
+    """The 1-based position of the first character an HTTP header cannot carry, or None."""
+    return next((number for number, char in enumerate(value, 1) if not SENDABLE_HEADER_VALUE.match(char)), None)
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,20 @@ class ProviderConfig:
         }
 
     def secrets(self) -> list[str]:
-        """Strings that must never appear in an error or a log line."""
-        extra = [value for name, value in self.extra_headers.items()
-                 if any(word in name.lower() for word in SECRET_HEADER_WORDS) and len(value) >= MIN_SECRET_LENGTH]
-        return [secret for secret in (self.api_key, *extra) if secret]
+        """Strings that must never appear in an error or a log line: the key, every extra header
+        value (the form promises them kept like the key, and a header's name does not say whether
+        it carries a credential: X-Custom-Pass, X-Org), and a password written into the base URL."""
+        password = urlsplit(self.base_url).password
+        return [secret for secret in (self.api_key, *self.extra_headers.values(), password) if secret]
+
+    def unsendable(self) -> str | None:
+        """Why the key or an extra header cannot travel in an HTTP header (None: they can)."""
+        if not SENDABLE_HEADER_VALUE.match(self.api_key):
+            return "The API key holds a character HTTP headers cannot carry"
+        for name, value in self.extra_headers.items():
+            if not SENDABLE_HEADER_VALUE.match(name) or not SENDABLE_HEADER_VALUE.match(value):
+                return f"The header {name!a} holds a character HTTP headers cannot carry"
+        return None
 
     # Endpoints.
 

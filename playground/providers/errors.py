@@ -5,11 +5,15 @@ Errors never carry request headers, and the client scrubs the configured secrets
 before they leave providers/, so `to_dict()` is safe to store and to send to a browser.
 """
 
+import re
+
 KINDS = ("http", "connection", "timeout", "deadline", "malformed", "stream_error")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 # An exhausted account answers 429 too, but waiting does not help it.
 NOT_RETRYABLE_CODES = frozenset({"insufficient_quota"})
 REDACTED = "[redacted]"
+# Secrets shorter than this are redacted only where they stand as a word of their own.
+WHOLE_WORD_BELOW = 6
 
 STATUS_HINTS = {
     400: "The provider refused the request; check the parameter it names.",
@@ -71,11 +75,20 @@ class ProviderError(Exception):
         for name in ("message", "error_type", "code", "param", "request_id", "hint"):
             value = getattr(self, name)
             if isinstance(value, str):
-                for secret in secrets:
-                    value = value.replace(secret, REDACTED)
-                setattr(self, name, value)
+                setattr(self, name, redact(value, secrets))
         self.args = (self.message,)
         return self
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret replaced. Longest first, so a secret inside another goes with it;
+    short ones only as whole words, so a header value like "1" leaves "HTTP 401" readable."""
+    for secret in sorted(set(filter(None, secrets)), key=len, reverse=True):
+        if len(secret) >= WHOLE_WORD_BELOW:
+            text = text.replace(secret, REDACTED)
+        else:
+            text = re.sub(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", REDACTED, text)
+    return text
 
 
 def _is_retryable(kind: str, status: int | None, code: str | None, error_type: str | None) -> bool:

@@ -6,9 +6,10 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from playground import jsonsafe
 from playground.teams.urlcheck import check_provider_url
 
-from .config import ProviderConfig
+from .config import ProviderConfig, unsendable_position
 from .models import ProviderCredential, ProviderKind
 
 # RFC 9110 token characters: what a header name may be made of.
@@ -72,19 +73,33 @@ class ProviderCredentialForm(forms.ModelForm):
         if not text:
             return None
         try:
-            headers = json.loads(text)
-        except json.JSONDecodeError as error:
+            headers = jsonsafe.loads(text)
+        except json.JSONDecodeError as error:  # jsonsafe's refusals (NaN, deep nesting) included
             raise ValidationError(f"This is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
         if not isinstance(headers, dict):
             raise ValidationError('Enter a JSON object, like {"X-Team": "blue"}.')
         for name, value in headers.items():
             if not HEADER_NAME.match(name):
-                raise ValidationError(f"{name!r} is not a valid header name.")
+                raise ValidationError(f"{name!a} is not a valid header name: use ASCII letters, digits and -.")
             if name.lower() in RESERVED_HEADERS:
                 raise ValidationError(f"The {name} header is set by the playground itself.")
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise ValidationError(f"The value of {name} must be a string on one line.")
+            position = unsendable_position(value)
+            if position is not None:
+                raise ValidationError(f"The value of {name} has a character HTTP headers cannot carry at position "
+                                      f"{position}: use plain ASCII letters, digits and punctuation.")
         return headers
+
+    def clean_api_key(self):
+        key = self.cleaned_data["api_key"]
+        position = unsendable_position(key)
+        if position is not None:
+            # The key itself is never echoed back, not even the character.
+            raise ValidationError(f"The key has a character HTTP headers cannot carry at position {position} "
+                                  "(a letter with an accent, a typographic quote, an invisible space?). "
+                                  "Copy it again from the provider.")
+        return key
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ it), "Local" while the local model server answers, and its own stored credential
 from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from playground.teams.access import get_workspace_for
@@ -49,12 +50,18 @@ class ProviderChoice:
 
     def checked_config(self) -> ProviderConfig:
         """config(), after checking again that a stored credential's URL reaches only public
-        addresses (DNS may have changed since it was saved). Raises ValidationError.
+        addresses (DNS may have changed since it was saved) and that its key and headers can be
+        sent. Raises ValidationError.
 
         "Default" and "Local" are not checked: the operator chose those URLs, not a workspace member."""
         if self.credential is not None:
             check_provider_url(self.base_url)
-        return self.config()
+        config = self.config()
+        # Saved before the form refused such values: say so instead of failing inside the HTTP client.
+        problem = config.unsendable()
+        if problem:
+            raise ValidationError(f"{problem}: edit the provider {config.name} and enter it again.")
+        return config
 
 
 def providers_for(workspace: Workspace) -> list[ProviderChoice]:

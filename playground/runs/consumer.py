@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from . import protocol, service, store
 from .access import get_run_for
+from .task import DATABASE_AWAY
 
+DATABASE_AWAY_MESSAGE = "The database is not answering right now; try again in a moment."
 BACKLOG_TIMEOUT = 3.0
 SILENCE_LIMIT = 5.0
 SILENCE_CHECK_INTERVAL = 1.0
@@ -64,6 +66,10 @@ class RunSocketMixin:
             await self.send_json(protocol.socket_error(str(missing) or "Not found.", ref))
         except PermissionDenied as denied:
             await self.send_json(protocol.socket_error(str(denied) or "Not allowed.", ref))
+        except DATABASE_AWAY:
+            # A database restart must not close the socket (the page would reconnect and re-attach
+            # everything): say so; the next message gets a fresh connection.
+            await self.send_json(protocol.socket_error(DATABASE_AWAY_MESSAGE, ref))
 
     async def handle_run_message(self, content: dict) -> None:
         if content["type"] == "run.cancel":

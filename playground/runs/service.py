@@ -23,7 +23,7 @@ from playground.providers.resolve import get_provider_for
 from . import branches, differences, limits, store
 from .access import get_run_for
 from .models import Run
-from .task import RunTask
+from .task import ACTIVE, RunTask
 
 log = logging.getLogger(__name__)
 MAX_COLUMNS = 6
@@ -259,12 +259,18 @@ def ensure_sweeper() -> None:
         _sweeper = asyncio.get_running_loop().create_task(_sweep_forever(), name="run sweeper")
 
 
+async def sweep_once(now=None) -> int:
+    """Mark other processes' dead runs interrupted; never this process's own (see store.sweep_interrupted)."""
+    swept = await database_sync_to_async(store.sweep_interrupted)(now, alive=list(ACTIVE))
+    if swept:
+        log.warning("marked %d run(s) interrupted: their process stopped while they streamed", swept)
+    return swept
+
+
 async def _sweep_forever():
     while True:
         try:
-            swept = await database_sync_to_async(store.sweep_interrupted)()
-            if swept:
-                log.warning("marked %d run(s) interrupted: their process stopped while they streamed", swept)
+            await sweep_once()
         except Exception:
             log.exception("the interrupted-run sweep failed")
         await asyncio.sleep(SWEEP_INTERVAL)

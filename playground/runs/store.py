@@ -4,6 +4,7 @@ Writes per run: one insert at start, one checkpoint a second at most while text 
 heartbeat every few seconds when it does not), one update at the end — never one per token.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,10 @@ from .signals import run_finished
 
 # A run whose process has not written for this long is taken for dead (see HEARTBEAT_INTERVAL).
 STALE_AFTER = timedelta(seconds=settings.RUN_STALE_AFTER)
+REVIVED_NOTICE = ("Another server process took this run for stopped at {when} (its own process could not write to "
+                  "the database for a while) and marked it interrupted; it went on streaming and finished, so the "
+                  "answer here is complete.")
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -44,25 +49,32 @@ def create_runs(*, user, conversation, columns: list, comparison: str) -> list[R
     ]
 
 
-def checkpoint(run_id: str, choices: list[dict]) -> None:
-    Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(choices=choices, heartbeat_at=timezone.now())
+def checkpoint(run_id: str, choices: list[dict]) -> bool:
+    """Store the text so far and the heartbeat; False when the run is no longer `streaming` here
+    (another process took it for dead and marked it interrupted)."""
+    return bool(Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(choices=choices, heartbeat_at=timezone.now()))
 
 
-def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, chunk_lengths, metrics, notices) -> str | None:
-    """Store the end of a run; return its cost in the workspace's prices, as text, when known."""
-    Run.objects.filter(public_id=run_id).update(
-        status=status,
-        choices=choices,
-        response=response,
-        usage=usage,
-        error=error,
-        chunk_times=chunk_times,
-        chunk_lengths=chunk_lengths,
-        notices=notices,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        **metrics,
-    )
+def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, chunk_lengths, metrics, notices) -> tuple[str | None, list[str]]:
+    """Store the end of a run; return its cost in the workspace's prices (as text, when known) and
+    the notices stored with it.
+
+    Only a `streaming` run is finished. One that another process marked interrupted meanwhile
+    (this process could not write its heartbeat: a database outage, a stalled machine) still gets
+    its whole answer, which is what the provider sent, but keeps a notice saying what happened,
+    so the record does not pretend the interruption never was. Any other status is left alone.
+    """
+    now = timezone.now()
+    end = dict(status=status, choices=choices, response=response, usage=usage, error=error, chunk_times=chunk_times,
+               chunk_lengths=chunk_lengths, finished_at=now, heartbeat_at=now, **metrics)
+    if not Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(notices=notices, **end):
+        marked = Run.objects.filter(public_id=run_id, status=Status.INTERRUPTED).values_list("finished_at", flat=True).first()
+        if marked is None:
+            return None, notices  # deleted, or already ended some other way: nothing to add
+        notices = [*notices, REVIVED_NOTICE.format(when=f"{marked:%H:%M:%S} UTC")]
+        Run.objects.filter(public_id=run_id, status=Status.INTERRUPTED).update(notices=notices, **end)
+        log.warning("run %s was marked interrupted by another process at %s and has now finished: stored with a notice",
+                    run_id, marked, extra={"run_id": run_id})
     run = Run.objects.select_related("conversation__workspace").get(public_id=run_id)
     cost = pricing.cost_for(run, pricing.prices_of(run.conversation.workspace))
     if cost is not None:
@@ -71,13 +83,17 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         Run.objects.filter(pk=run.pk).update(cost=cost)
     # Once per finished run, never while streaming (sessions rebuild their search text then).
     run_finished.send(sender=Run, run=run)
-    return None if cost is None else str(cost)
+    return (None if cost is None else str(cost)), notices
 
 
-def sweep_interrupted(now=None) -> int:
-    """Mark runs left `streaming` by a dead process as `interrupted`, keeping their checkpointed text."""
+def sweep_interrupted(now=None, *, alive=()) -> int:
+    """Mark runs left `streaming` by a dead process as `interrupted`, keeping their checkpointed text.
+
+    `alive`: ids of runs the calling process is running. Their heartbeat may be late (the
+    database was away), but they are not dead: a process never sweeps its own runs."""
     now = now or timezone.now()
-    return Run.objects.filter(status=Status.STREAMING, heartbeat_at__lt=now - STALE_AFTER).update(
+    stale = Run.objects.filter(status=Status.STREAMING, heartbeat_at__lt=now - STALE_AFTER).exclude(public_id__in=list(alive))
+    return stale.update(
         status=Status.INTERRUPTED, finished_at=now, error={"kind": "interrupted", "message": "The server stopped while this run was streaming. The text received until then is kept."}
     )
 

@@ -12,6 +12,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 
 from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
@@ -34,6 +35,15 @@ PRESSURE_LAG = 0.005
 MAX_MERGED_FRAME_INTERVAL = 0.25
 CHECKPOINT_INTERVAL = 1.0
 HEARTBEAT_INTERVAL = 5.0
+# While the database is away, writes are retried after pauses doubling from CHECKPOINT_INTERVAL
+# up to this (below HEARTBEAT_INTERVAL: the heartbeat resumes soon after the database is back).
+RETRY_PAUSE_MAX = 4.0
+# How long the end of a run is retried before the task gives up storing it.
+FINISH_PATIENCE = 120.0
+# The first pause before listening again on a channel layer that failed (Redis restarting).
+LAYER_RETRY_PAUSE = 0.5
+# What a lost or restarting database raises (Django wraps psycopg's errors in these).
+DATABASE_AWAY = (OperationalError, InterfaceError)
 # After the end, the task keeps answering backlog requests this long for sockets that attached
 # just before; later ones read the stored run.
 LINGER = 10.0
@@ -69,6 +79,7 @@ class RunTask:
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
         self._dirty = False
+        self._layer_failures = 0  # channel-layer calls failed in a row (Redis away)
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
 
@@ -160,7 +171,14 @@ class RunTask:
         self.frames.append(text)
         if protocol.is_terminal(frame["type"]):
             self.last_seq = seq
-        await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
+        try:
+            await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
+        except Exception as error:  # the channel layer is away (Redis restarting): the run goes on
+            # The frame is in the backlog: a socket sees the gap at the next frame (or the silence)
+            # and asks for it once the layer is back.
+            self._layer_failed("publishing", error)
+        else:
+            self._layer_failures = 0
 
     def _take_news(self) -> dict | None:
         if not self.pending and self.usage_pending is None:
@@ -201,8 +219,24 @@ class RunTask:
     # -- control messages: cancel and backlog requests, possibly from other processes ---------
 
     async def _serve_control(self):
+        pause = LAYER_RETRY_PAUSE
         while True:
-            self.handle_control(await self.layer.receive(self.control))
+            try:
+                message = await self.layer.receive(self.control)
+            except Exception as error:  # the channel layer is away: keep listening once it is back
+                self._layer_failed("listening for control messages", error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_PAUSE_MAX)
+                continue
+            pause = LAYER_RETRY_PAUSE
+            self.handle_control(message)
+
+    def _layer_failed(self, doing: str, error: Exception) -> None:
+        # Once per outage in the log, not once per frame.
+        if not self._layer_failures:
+            log.warning("run %s: the channel layer failed while %s (%s); the run goes on",
+                        self.run_id, doing, _first_line(error), extra={"run_id": self.run_id})
+        self._layer_failures += 1
 
     def handle_control(self, message: dict) -> None:
         kind = message.get("type")
@@ -221,22 +255,33 @@ class RunTask:
             try:
                 await self.layer.send(reply_to, reply)
                 return
-            except ChannelFull:
+            except Exception as error:  # a full channel, or the layer away for a moment
                 if time.monotonic() > deadline:
-                    log.warning("run %s: gave up sending a backlog to a socket whose channel stays full", self.run_id)
+                    log.warning("run %s: gave up sending a backlog to a socket (%s)", self.run_id,
+                                "its channel stays full" if isinstance(error, ChannelFull) else _first_line(error))
                     return
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05 if isinstance(error, ChannelFull) else LAYER_RETRY_PAUSE)
 
     # -- persistence -------------------------------------------------------------------------
 
     async def _checkpoint_loop(self):
         last_write = time.monotonic()
+        pause = CHECKPOINT_INTERVAL
         while True:
-            await asyncio.sleep(CHECKPOINT_INTERVAL)
+            await asyncio.sleep(pause)
             if self._dirty or time.monotonic() - last_write >= HEARTBEAT_INTERVAL:
                 self._dirty = False
-                last_write = time.monotonic()
-                await database_sync_to_async(store.checkpoint)(self.run_id, self.assembler.snapshot())
+                try:
+                    await _stored(store.checkpoint, self.run_id, self.assembler.snapshot())
+                except DATABASE_AWAY as error:
+                    # One lost write must not end the checkpoints: the database restarting (or a
+                    # dropped connection) is met with a fresh connection after a growing pause.
+                    self._dirty = True
+                    pause = min(pause * 2, RETRY_PAUSE_MAX)
+                    log.warning("run %s: checkpoint failed (%s); trying again in %.0f s", self.run_id,
+                                _first_line(error), pause, extra={"run_id": self.run_id})
+                    continue
+                last_write, pause = time.monotonic(), CHECKPOINT_INTERVAL
 
     def metrics(self) -> dict:
         end = time.monotonic()
@@ -256,8 +301,7 @@ class RunTask:
         snapshot = self.assembler.snapshot()
         notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status)
         error = self.error.to_dict() if self.error else None
-        cost = await database_sync_to_async(store.finish)(
-            self.run_id,
+        end = dict(
             status=self.status,
             choices=snapshot,
             response=self.assembler.response() if self.assembler.chunks else None,
@@ -268,9 +312,50 @@ class RunTask:
             metrics=metrics,
             notices=notices,
         )
+        cost = None
+        pause, give_up_at = CHECKPOINT_INTERVAL, time.monotonic() + FINISH_PATIENCE
+        while True:
+            try:
+                cost, notices = await _stored(store.finish, self.run_id, **end)
+                break
+            except DATABASE_AWAY as error:
+                if time.monotonic() + pause > give_up_at:
+                    # The answer is sent anyway; the stored run keeps its last checkpoint and is
+                    # swept as interrupted once this task is gone.
+                    log.error("run %s: could not store its end (%s); giving up", self.run_id, _first_line(error),
+                              extra={"run_id": self.run_id})
+                    break
+                log.warning("run %s: storing its end failed (%s); trying again in %.0f s", self.run_id,
+                            _first_line(error), pause, extra={"run_id": self.run_id})
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_PAUSE_MAX)
+            except Exception:
+                # Something the database refuses (say, a provider's NaN in the answer): the watchers
+                # still get the end below instead of waiting forever; the stored run is swept later.
+                log.exception("run %s: could not store its end", self.run_id, extra={"run_id": self.run_id})
+                break
         rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
         await self._publish(protocol.ended(status=self.status, choices=rendered, usage=self.assembler.usage,
                                            metrics={**metrics, "cost": cost}, notices=notices, error=error))
         log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})
 
 
+async def _stored(step, *args, **kwargs):
+    """Run a store step in the database thread; on a lost connection, close it there before
+    raising, so the next attempt opens a fresh one instead of reusing the broken one."""
+    try:
+        return await database_sync_to_async(step)(*args, **kwargs)
+    except DATABASE_AWAY:
+        await database_sync_to_async(_close_connection)()
+        raise
+
+
+def _close_connection() -> None:
+    try:
+        connection.close()
+    except DATABASE_AWAY:
+        pass  # closing a connection the server already dropped may complain; it is closed either way
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -19,6 +19,13 @@ from django.core.exceptions import ValidationError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Shared address space for carrier-grade NAT; ipaddress does not count it as private.
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# IETF protocol assignments (RFC 6890): dummy, NAT and anycast addresses of network plumbing, none of
+# them a provider's. Python's ipaddress counts only parts of this block as non-global.
+IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
+# Deprecated site-local IPv6 (RFC 3879): still routed inside some networks, never on the internet,
+# though ipaddress calls it global.
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
 
 
 def check_provider_url(url: str) -> None:
@@ -61,8 +68,12 @@ def blocked_reason(address: IPAddress) -> str:
         return "a link-local address"
     if address.version == 4 and address in CGNAT:
         return "a carrier-grade NAT address"
-    if address.version == 6 and address in ipaddress.ip_network("fc00::/7"):
+    if address.version == 4 and address in IETF_PROTOCOL:
+        return "an IETF protocol assignment (192.0.0.0/24)"
+    if address.version == 6 and address in UNIQUE_LOCAL:
         return "a unique-local IPv6 address"
+    if address.version == 6 and address in SITE_LOCAL:
+        return "a deprecated site-local IPv6 address"
     if address.is_multicast:
         return "a multicast address"
     if address.is_private:

@@ -25,9 +25,30 @@ export function onFrame(type, fn) {
   handlers.get(type).push(fn);
 }
 
+// The largest message the server takes (page_data.socket_max_bytes): past it the server answers
+// with an error, or (past Daphne's own limit) drops the connection.
+const maxBytes = JSON.parse(document.getElementById("page-data")?.textContent || "{}").socket_max_bytes || 0;
+
+function amount(bytes) {
+  return bytes >= 100000 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
+}
+
 export function send(message) {
+  const text = JSON.stringify(message);
+  const size = maxBytes ? new TextEncoder().encode(text).length : 0;
+  if (size > maxBytes) {
+    // Answered here as the server would answer it, and like a frame from it after the sender has
+    // finished: its error handler (by ref) releases its button and shows what to shrink.
+    queueMicrotask(() => dispatch({
+      type: "error",
+      ref: message.ref ?? null,
+      message: `This request is ${amount(size)}; the connection takes at most ${amount(maxBytes)}. ` +
+        "Shorten the messages (long texts, pasted files or images) or run fewer columns at once.",
+    }));
+    return;
+  }
   if (socket && socket.readyState === WebSocket.OPEN) {
-    socket.send(JSON.stringify(message));
+    socket.send(text);
   } else {
     pending.push(message);
   }

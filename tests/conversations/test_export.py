@@ -68,6 +68,30 @@ def test_it_refuses_an_invalid_request_with_clear_errors():
     assert not Conversation.objects.exists()
 
 
+@pytest.mark.parametrize("text, words", [
+    ("[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
+    ('{"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "temperature": NaN}', "NaN is not a JSON number"),
+])
+def test_it_refuses_deep_or_non_finite_json_with_a_clear_message(text, words):
+    client = client_for(make_user("alice"))
+    response = client.post(reverse("conversations:import"), {"text": text})
+    assert response.status_code == 422
+    assert words in response.content.decode()
+    assert not Conversation.objects.exists()
+
+
+def test_it_imports_an_export_whose_metrics_and_dates_are_out_of_range():
+    alice = make_user("alice")
+    run = {"id": "r", "request": {"model": "m", "messages": [{"role": "user", "content": "x"}]}, "status": "completed",
+           "metrics": {"output_tokens": -5, "total_time": 10**400, "time_to_first_token": True, "tokens_per_second": 2.5},
+           "started_at": "2024-13-45T99:00:00", "choices": [{"index": 0, "content": "y"}], "chunk_times": 5, "notices": 7}
+    exported = {"format": "chat-playground.session", "version": 1, "session": {"title": "Odd"}, "runs": [run]}
+    response = client_for(alice).post(reverse("conversations:import"), {"text": json.dumps(exported)})
+    assert response.status_code == 302
+    imported = Conversation.objects.get().runs.get()
+    assert (imported.output_tokens, imported.total_time, imported.time_to_first_token, imported.tokens_per_second) == (None, None, None, 2.5)
+
+
 def test_it_exports_markdown_with_each_run_and_its_answer():
     alice = make_user("alice")
     session = make_session(alice, title="Notes")
@@ -79,3 +103,13 @@ def test_it_exports_markdown_with_each_run_and_its_answer():
     assert "- `temperature`: `0.5`" in text
     assert text.index("> Question two") < text.index("Answer two")
     assert text.count("> Question one") == 1
+
+
+def test_it_refuses_an_import_file_over_the_size_limit():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(make_user("alice"))
+    oversized = SimpleUploadedFile("big.json", b"[" + b"0," * (3 * 1024 * 1024) + b"0]", content_type="application/json")
+    response = client.post(reverse("conversations:import"), {"file": oversized})
+    assert response.status_code == 422 and "The file is larger than 5 MB." in response.content.decode()
+    assert not Conversation.objects.exists()

@@ -84,6 +84,20 @@ def test_it_stops_the_link_of_a_deleted_session_and_unknown_tokens():
     assert Client().get(reverse("conversations:shared", args=["guessed-token"])).status_code == 404
 
 
+def test_it_keeps_the_link_revoked_when_a_deleted_session_is_restored():
+    alice, session = shared_session()
+    url = share(alice, session, audience=Audience.ANYONE)
+    client = client_for(alice)
+    deleted = client.post(reverse("conversations:delete", args=[session.public_id])).content.decode()
+    assert "Its share link is revoked." in deleted
+    restored = client.post(reverse("conversations:restore", args=[session.public_id])).content.decode()
+    assert "Its share link stays revoked: share it again for a new one." in restored
+    assert Client().get(url).status_code == 404
+    assert client.get(reverse("conversations:share", args=[session.public_id])).status_code == 200
+    new_url = share(alice, session, audience=Audience.ANYONE)
+    assert Client().get(new_url).status_code == 200 and new_url != url
+
+
 def test_it_forks_a_shared_session_into_a_writable_workspace():
     alice, session = shared_session()
     url = share(alice, session)

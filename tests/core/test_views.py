@@ -1,5 +1,8 @@
 """The playground page needs a login; the health check reports the database and channel layer."""
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -16,6 +19,13 @@ def test_it_shows_the_playground_after_login(client, alice):
     assert response.status_code == 200
     assert b'id="socket-status"' in response.content
     assert b"alice" in response.content
+
+
+def test_it_tells_the_page_the_sockets_message_limit(client, alice, settings):
+    settings.SOCKET_MAX_MESSAGE_BYTES = 123_456
+    client.force_login(alice)
+    page_data = json.loads(re.search(r'id="page-data"[^>]*>(.*?)</script>', client.get("/").content.decode(), re.S)[1])
+    assert page_data["socket_max_bytes"] == 123_456
 
 
 def test_it_renders_the_login_page(client, db):

@@ -29,6 +29,17 @@ def test_it_accepts_a_minimal_body():
     assert validate_body(BASE) == {}
 
 
+@pytest.mark.parametrize("options, field", [
+    ({"temperature": float("nan")}, "temperature"),
+    ({"logit_bias": {"50256": float("-inf")}}, "logit_bias"),
+    ({"metadata": {"a": "b"}, "response_format": json_schema_format({"type": "number", "maximum": float("inf")})}, "response_format"),
+])
+def test_it_refuses_nan_and_infinity_anywhere_in_the_body(options, field):
+    # Every comparison with NaN is false, so the schema's ranges let it through; the rule does not.
+    errors = validate_body(body(**options))
+    assert any("is not a number the API takes" in message for message in errors[field])
+
+
 def test_it_words_schema_errors_for_people():
     errors = validate_body({"model": "m", "messages": [], "temperature": 5, "top_p": "x"})
     assert errors == {

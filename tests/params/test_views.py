@@ -119,6 +119,16 @@ def test_it_points_at_bad_json_and_refuses_a_body_that_is_not_an_object(signed_i
     assert fill(signed_in, "[1]")["errors"] == {"__all__": ["The request body must be a JSON object: { … }."]}
 
 
+@pytest.mark.parametrize("text, error, at", [
+    ("[" * 100_000 + "]" * 100_000, "Invalid JSON on line 1, column 65: this JSON is nested 100000 levels deep", (1, 65)),
+    ('{"model": "o3",\n "temperature": NaN}', "Invalid JSON on line 2, column 17: NaN is not a JSON number.", (2, 17)),
+])
+def test_it_points_at_deep_or_non_finite_json_in_a_pasted_body(signed_in, text, error, at):
+    answer = fill(signed_in, text)
+    assert answer["errors"]["__all__"][0].startswith(error)
+    assert answer["at"] == {"line": at[0], "column": at[1]} and answer["values"] == {}
+
+
 def test_fields_filled_from_a_body_give_that_body_back(signed_in):
     from .samples import SAMPLES
 
@@ -420,3 +430,15 @@ def test_the_page_starts_with_only_stream_set(signed_in):
     options = {name: value for name, value in values.items() if name not in ("messages", "provider")}
     body, errors = body_from_form(QueryDict(urlencode(options, doseq=True)))
     assert (body, errors) == ({"stream": True}, {})
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("messages", "[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
+    ("response_format", '{"type": "json_schema", "json_schema": {"name": "w", "schema": {"maximum": NaN}}}', "NaN is not a JSON number"),
+    ("logit_bias", '{"50256": -Infinity}', "-Infinity is not a JSON number"),
+])
+def test_it_answers_deep_or_non_finite_json_at_its_field(signed_in, field, value, words):
+    response = signed_in.post(reverse("params:validate"), {**BASE_FORM, field: value})
+    assert response.status_code == 200 and response["X-Params-Valid"] == "false"
+    errors = dict(re.findall(r'id="errors-(\w+)"[^>]*>(.*?)</ul>', html(response), re.S))
+    assert words in errors[field]

@@ -92,4 +92,10 @@ def test_it_never_shows_the_key_or_header_values():
     assert "gw-secret-987654" not in shown
     assert config.redacted()["api_key"] == "set"
     assert "X-Gateway-Token" in shown
-    assert config.secrets() == [KEY, "gw-secret-987654"]
+    assert config.secrets() == [KEY, "gw-secret-987654", "malformed"]
+
+
+def test_it_counts_every_header_value_and_a_url_password_as_secret():
+    config = ProviderConfig("Gateway", "compatible", "https://user:url-pass-77@gw.example/v1", KEY,
+                            extra_headers={"X-Org": "acme", "X-Custom-Pass": "hunter2"})
+    assert sorted(config.secrets()) == sorted([KEY, "acme", "hunter2", "url-pass-77"])

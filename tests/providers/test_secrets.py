@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from playground.conversations.models import Audience, ShareLink
 from playground.runs.models import Run
 from tests.runs.helpers import body as run_body
 from tests.runs.helpers import frames_until_end, make_member, open_socket, start
@@ -83,3 +84,26 @@ async def test_it_keeps_the_key_out_of_a_failed_runs_logs_and_error(fake_provide
     assert_no_secret(caplog.text)
     assert_no_secret(str(frames))
     assert_no_secret(repr(run.error) + repr(run.request) + repr(run.response) + repr(run.notices))
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_redacts_every_header_value_and_the_key_a_provider_echoes(fake_provider, caplog, settings):
+    # Header names that do not look secret: the form promises every value is kept like the key.
+    headers = {"X-Custom-Pass": "pass-4f9a2c7e91", "X-Org": "acme", "X-Team": "blue-team-7"}
+    settings.PROVIDER_MAX_RETRIES = 0
+    caplog.set_level(logging.DEBUG)
+    user, workspace, provider, cookie = await make_member("alice", fake_provider)
+    provider.set_api_key(SECRET_KEY)
+    provider.set_extra_headers(headers)
+    await sync_to_async(provider.save)()
+    socket = await open_socket(cookie)
+    accepted = await start(socket, provider, run_body(model="fake-gpt@fault=echo"))
+    frames = await frames_until_end(socket, accepted["runs"][0], timeout=20)
+    await socket.disconnect()
+    run = await sync_to_async(Run.objects.select_related("conversation").get)(public_id=accepted["runs"][0])
+    assert run.status == "failed" and "x-custom-pass: [redacted]" in run.error["message"], "the provider echoed the headers"
+    link, token = await sync_to_async(ShareLink.issue)(run.conversation, user=user, audience=Audience.ANYONE)
+    shared = await sync_to_async(Client().get)(reverse("conversations:shared", args=[token]))
+    assert shared.status_code == 200 and "x-custom-pass" in text(shared)
+    for shown in (str(frames), repr(run.error), text(shared), caplog.text):
+        assert_no_secret(shown, *headers.values())

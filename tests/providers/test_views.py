@@ -81,11 +81,34 @@ def test_it_never_renders_secrets_back_into_the_edit_form(team):
     ('{"Bad Header": "x"}', "is not a valid header name"),
     ('{"X-N": 5}', "must be a string on one line"),
     ('{"Host": "x"}', "set by the playground itself"),
+    ('{"X-Org": "Société"}', "The value of X-Org has a character HTTP headers cannot carry at position 5"),
+    ('{"X-Org": "a\\u0000b"}', "The value of X-Org has a character HTTP headers cannot carry at position 2"),
+    ('{"X-Équipe": "blue"}', "is not a valid header name"),
+    ('{"X-Org": NaN}', "NaN is not a JSON number"),
+    ("[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
 ])
 def test_it_explains_bad_extra_headers(team, headers, message):
     response = edit(team, extra_headers=headers)
     assert response.status_code == 400
     assert message in text(response)
+
+
+@pytest.mark.parametrize("key", ["sk-caf\u00e9-0123456789", "sk-\u201cquoted\u201d-0123", "sk-zero\u200bwidth-0123"])
+def test_it_refuses_a_key_http_cannot_carry_without_echoing_it(team, key):
+    response = edit(team, api_key=key)
+    assert response.status_code == 400
+    assert "The key has a character HTTP headers cannot carry" in text(response)
+    assert key not in text(response)
+    team.credential.refresh_from_db()
+    assert team.credential.api_key() == SECRET_KEY
+
+
+def test_it_refuses_to_run_or_test_a_stored_key_http_cannot_carry(team, fake_provider):
+    # Saved before the form refused it: a clear message instead of a failure inside the HTTP client.
+    credential = make_credential(team.workspace, name="Fake", base_url=fake_provider.base_url, key="sk-caf\u00e9-0123456789")
+    html = text(team.client("owner").post(connection_test_url(team, credential)))
+    assert "The API key holds a character HTTP headers cannot carry: edit the provider Fake" in html
+    assert fake_provider.requests == []
 
 
 def test_it_refuses_a_duplicate_name(team):

@@ -1,10 +1,15 @@
-"""Provider faults end a run as `failed` with the provider's message and the partial text kept."""
+"""Provider faults end a run as `failed` with the provider's message and the partial text kept; a provider
+that recovers before the first token gives the whole answer, once."""
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from playground.runs.models import Run
 
+from tests.factories import make_credential
+from tests.live import free_port
+
+from .faults import provider_sent
 from .helpers import body, frames_until_end, make_member, open_socket, start, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,9 +51,11 @@ async def test_it_fails_with_the_providers_status_and_message(fake_provider, fau
 
 @pytest.mark.parametrize("fault, kind", [("midstream", "stream_error"), ("drop", "connection"), ("malformed", "malformed")])
 async def test_it_keeps_the_partial_text_of_a_stream_that_broke(fake_provider, fault, kind):
-    frames, run = await failing_run(fake_provider, f"fake-gpt@fault={fault},after=5")
+    model = f"fake-gpt@fault={fault},after=5"
+    frames, run = await failing_run(fake_provider, model)
     partial = text_of(frames)
     assert partial, "some text arrived before the fault"
+    assert provider_sent(body(model=model)).startswith(partial), "what the provider sent before the fault, once"
     assert frames[-1]["type"] == "run.error"
     assert frames[-1]["error"]["kind"] == kind
     assert run.status == "failed"
@@ -83,3 +90,31 @@ async def test_it_never_retries_after_output_was_shown(fake_provider, settings):
     frames, run = await failing_run(fake_provider, "fake-gpt@fault=midstream,after=3")
     assert run.status == "failed"
     assert len(fake_provider.requests) == 1
+
+
+async def test_it_recovers_from_a_server_error_before_the_first_token_and_stores_the_answer_once(fake_provider, settings):
+    settings.PROVIDER_MAX_RETRIES = 2
+    request_body = body(model="fake-gpt@fault=500,times=1,tokens=60")
+    user, workspace, provider, cookie = await make_member("alice", fake_provider)
+    socket = await open_socket(cookie)
+    accepted = await start(socket, provider, request_body)
+    frames = await frames_until_end(socket, accepted["runs"][0], timeout=20)
+    await socket.disconnect()
+    run = await sync_to_async(Run.objects.get)(public_id=accepted["runs"][0])
+    assert [f["type"] for f in frames].count("run.retrying") == 1 and run.status == "completed"
+    assert len(fake_provider.requests) == 2
+    assert text_of(frames) == run.choices[0]["content"] == provider_sent(request_body)
+
+
+async def test_it_fails_cleanly_when_the_provider_is_down(settings):
+    settings.PROVIDER_MAX_RETRIES = 1
+    user, workspace, _, cookie = await make_member("alice")
+    nobody_listens = f"http://127.0.0.1:{free_port()}/v1"
+    provider = await sync_to_async(make_credential)(workspace, name="Down", base_url=nobody_listens, headers={})
+    socket = await open_socket(cookie)
+    accepted = await start(socket, provider, body())
+    frames = await frames_until_end(socket, accepted["runs"][0], timeout=20)
+    await socket.disconnect()
+    run = await sync_to_async(Run.objects.get)(public_id=accepted["runs"][0])
+    assert frames[-1]["type"] == "run.error" and frames[-1]["error"]["kind"] == "connection"
+    assert run.status == "failed" and run.error["kind"] == "connection" and text_of(frames) == ""

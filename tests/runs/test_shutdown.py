@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from playground.runs.shutdown import INTERRUPTED_MESSAGE, SHUTDOWN_MESSAGE
 from playground.runs.models import Run, Status
 from tests.live import ARTIFACTS
+from tests.runs.faults import provider_sent
 from tests.runs.helpers import body, make_member
 from tests.scaleout.cluster import DaphneProcess, Socket
 
@@ -37,6 +38,7 @@ async def test_it_lets_a_running_run_finish_within_the_grace(django_db_setup, fa
     run = await sync_to_async(Run.objects.get)(public_id=run_id)
     assert run.status == Status.COMPLETED
     assert run.choices[0]["finish_reason"] in ("length", "stop")
+    assert run.choices[0]["content"] == provider_sent(body(model="fake-gpt@delay=30,tokens=80"))
 
 
 async def test_it_stores_runs_still_streaming_after_the_grace_as_interrupted(django_db_setup, fake_provider):
@@ -47,6 +49,8 @@ async def test_it_stores_runs_still_streaming_after_the_grace_as_interrupted(dja
     run = await sync_to_async(Run.objects.get)(public_id=run_id)
     assert run.status == Status.INTERRUPTED
     assert run.choices[0]["content"]
+    # What arrived before the grace ran out, once.
+    assert provider_sent(body(model="fake-gpt@delay=40,tokens=1000")).startswith(run.choices[0]["content"])
     assert run.error["message"] == INTERRUPTED_MESSAGE
 
 

@@ -19,15 +19,16 @@ TIMEOUT = 15
 class DaphneProcess:
     """`with DaphneProcess("a", env) as process:` a healthy Daphne on a free port, stopped after."""
 
-    def __init__(self, name: str, env: dict | None = None):
+    def __init__(self, name: str, env: dict | None = None, args: tuple[str, ...] = ()):
         self.name = name
         self.env = env or {}
+        self.args = args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def __enter__(self):
-        self.process = start_daphne(self.port, extra_env=self.env, log_name=f"daphne-{self.name}")
+        self.process = start_daphne(self.port, extra_env=self.env, log_name=f"daphne-{self.name}", args=self.args)
         try:
             wait_healthy(self.url, self.process)
         except BaseException:

@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from playground.runs.models import Run, Status
+from tests.runs.faults import provider_sent
 from tests.runs.helpers import body, make_member
 
 from .cluster import DaphneProcess, Socket, sequence_numbers, text_of
@@ -106,6 +107,7 @@ async def test_it_marks_a_killed_process_run_interrupted_and_the_other_keeps_ser
     run = await wait_until(interrupted, timeout=30)
     checkpoint = run.choices[0]["content"]
     assert checkpoint and text_of(watched).startswith(checkpoint)
+    assert provider_sent(body(model="fake-gpt@delay=40,tokens=600")).startswith(text_of(watched)), "sent once, in order"
     assert run.error["kind"] == "interrupted"
 
     await watcher.close()

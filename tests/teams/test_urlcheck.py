@@ -35,6 +35,9 @@ def test_it_refuses_private_ranges(url):
     ("http://[::]/v1", "unspecified"),
     ("http://224.0.0.1/v1", "multicast"),
     ("http://240.0.0.1/v1", "private network"),
+    ("http://192.0.0.8/v1", "IETF protocol assignment"),
+    ("http://192.0.0.9/v1", "IETF protocol assignment"),
+    ("http://192.0.0.255/v1", "IETF protocol assignment"),
 ])
 def test_it_refuses_other_non_public_ipv4(url, reason):
     assert reason in refusal(url)
@@ -44,6 +47,8 @@ def test_it_refuses_other_non_public_ipv4(url, reason):
     ("http://[fc00::1]/v1", "unique-local"),
     ("http://[fd12:3456::1]/v1", "unique-local"),
     ("http://[fe80::1]/v1", "link-local"),
+    ("http://[fec0::1]/v1", "site-local"),
+    ("http://[feff:ffff::1]/v1", "site-local"),
     ("http://[::ffff:127.0.0.1]/v1", "IPv4-mapped form of 127.0.0.1 (a loopback address)"),
     ("http://[::ffff:10.1.1.1]/v1", "IPv4-mapped"),
     ("http://[2002:7f00:1::1]/v1", "6to4 form of 127.0.0.1"),
