@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from playground.params.templating import FIELD_PREFIX, values_from_fields
 from playground.runs.access import get_run_for
 from playground.teams.access import check_role, current_workspace, membership_for
 
@@ -226,6 +227,44 @@ def export_jsonl(request: HttpRequest, dataset_id: str) -> StreamingHttpResponse
     return _download(dataset, datasets.rows_as_jsonl(dataset), "jsonl", "application/jsonl")
 
 
+def _add_values(request: HttpRequest, workspace, variables: dict, form: AddToDatasetForm, choices: list):
+    """Append `variables` (and the expected answer typed) as a row of the chosen or a new dataset."""
+    dataset = next((d for d in choices if d.public_id == form.cleaned_data["dataset"]), None)
+    if dataset is None:
+        dataset = Dataset.objects.create(workspace=workspace, author=request.user, name=form.cleaned_data["new_name"] or "Test cases")
+    values = dict(variables)
+    if form.cleaned_data["expected"]:
+        values[EXPECTED] = form.cleaned_data["expected"]
+    datasets.add_rows(dataset, datasets.Table(columns=list(values), rows=[values]))
+    return dataset
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_values_to_dataset(request: HttpRequest) -> HttpResponse:
+    """"Add to dataset" from the playground's variable boxes (fields `variables.<name>`): the values
+    become a new row of a dataset of the current workspace."""
+    workspace, membership = current_workspace(request)
+    check_role(membership, write=True)
+    data = request.POST if request.method == "POST" else request.GET
+    variables = values_from_fields(data)
+    # The playground's request form posts here first (its variable boxes among its fields): that
+    # post only opens this page; the page's own form says `confirm`.
+    confirming = request.method == "POST" and "confirm" in request.POST
+    form = AddToDatasetForm(request.POST if confirming else None)
+    choices = list(Dataset.objects.filter(workspace=workspace).order_by("-updated_at")[:50])
+    problems = [] if variables else ["There are no variable values to add: use {{name}} in the messages and fill its box."]
+    if variables and confirming and form.is_valid():
+        try:
+            dataset = _add_values(request, workspace, variables, form, choices)
+        except datasets.ImportProblem as problem:
+            problems = problem.errors
+        else:
+            return redirect("experiments:dataset", dataset.public_id)
+    context = {"values": variables, "form": form, "datasets": choices, "problems": problems, "field_prefix": FIELD_PREFIX}
+    return render(request, "experiments/add_to_dataset.html", context, status=422 if problems and confirming else 200)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_run_to_dataset(request: HttpRequest, run_id: str) -> HttpResponse:
@@ -240,19 +279,11 @@ def add_run_to_dataset(request: HttpRequest, run_id: str) -> HttpResponse:
     if not run.variables:
         problems.append("This run's messages have no variables ({{name}}) to add.")
     elif request.method == "POST" and form.is_valid():
-        dataset = next((d for d in choices if d.public_id == form.cleaned_data["dataset"]), None)
-        if dataset is None:
-            dataset = Dataset.objects.create(workspace=workspace, author=request.user, name=form.cleaned_data["new_name"] or "Test cases")
-        values = dict(run.variables)
-        if form.cleaned_data["expected"]:
-            values[EXPECTED] = form.cleaned_data["expected"]
         try:
-            datasets.add_rows(dataset, datasets.Table(columns=list(values), rows=[values]))
+            dataset = _add_values(request, workspace, run.variables, form, choices)
         except datasets.ImportProblem as problem:
             problems = problem.errors
         else:
-            if request.htmx:
-                return render(request, "experiments/added_to_dataset.html", {"dataset": dataset, "values": values})
             return redirect("experiments:dataset", dataset.public_id)
-    context = {"run": run, "form": form, "datasets": choices, "problems": problems}
+    context = {"values": run.variables or {}, "form": form, "datasets": choices, "problems": problems}
     return render(request, "experiments/add_to_dataset.html", context, status=422 if problems and request.method == "POST" else 200)

@@ -14,6 +14,7 @@ urlpatterns = [
     # Datasets
     path("datasets/new", dataset_views.new_dataset, name="dataset_new"),
     path("datasets/from-run/<str:run_id>", dataset_views.add_run_to_dataset, name="add_run_to_dataset"),
+    path("datasets/add-values", dataset_views.add_values_to_dataset, name="add_values_to_dataset"),
     path("datasets/<str:dataset_id>/", dataset_views.dataset_page, name="dataset"),
     path("datasets/<str:dataset_id>/rename", dataset_views.rename_dataset, name="dataset_rename"),
     path("datasets/<str:dataset_id>/delete", dataset_views.delete_dataset, name="dataset_delete"),

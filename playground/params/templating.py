@@ -22,6 +22,8 @@ NAME_PATTERN = re.compile(rf"^{NAME}$")
 _PLACEHOLDER = re.compile(rf"(\\)?\{{\{{\s*({NAME})\s*\}}\}}")
 _ESCAPED_BRACES = re.compile(r"\\\{\{")
 ESCAPE = "\\{{"
+# The form field of a variable's value box: `variables.<name>` (run.start also takes {name: value}).
+FIELD_PREFIX = "variables."
 
 
 class MissingValues(ValueError):
@@ -126,6 +128,18 @@ def used_values(messages, values: dict | None) -> dict[str, str]:
     """The values of the variables the messages use, in their order (others left out)."""
     values = values or {}
     return {name: values[name] for name in find_variables(messages) if isinstance(values.get(name), str)}
+
+
+def values_from_fields(fields) -> dict[str, str]:
+    """Variable values from form fields named `variables.<name>` (a QueryDict or {name: [values]})."""
+    values = {}
+    for key in fields.keys() if hasattr(fields, "keys") else []:
+        if isinstance(key, str) and key.startswith(FIELD_PREFIX) and is_variable_name(key[len(FIELD_PREFIX):]):
+            raw = fields.getlist(key) if hasattr(fields, "getlist") else fields[key]
+            raw = raw[-1] if isinstance(raw, list) and raw else raw
+            if isinstance(raw, str):
+                values[key[len(FIELD_PREFIX):]] = raw
+    return values
 
 
 def as_value(raw) -> str | None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("fill", views.fill, name="fill"),
     path("code", views.code, name="code"),
     path("tokens", views.tokens, name="tokens"),
+    path("variables", views.variables, name="variables"),
     path("models", views.models, name="models"),
     path("presets", preset_views.presets, name="presets"),
     path("presets/save", preset_views.preset_save, name="preset_save"),

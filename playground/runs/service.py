@@ -17,7 +17,7 @@ from django.http import Http404
 from playground.ids import new_public_id
 from playground.params.body import body_from_form
 from playground.params.rules import validate_body
-from playground.params.templating import MissingValues, fill, is_template, used_values
+from playground.params.templating import MissingValues, fill, is_template, used_values, values_from_fields
 from playground.providers.resolve import get_provider_for
 
 from . import branches, differences, limits, store
@@ -143,7 +143,8 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
     `columns`, the shared `fields` are the one column. `variables` fill the {{name}} placeholders
     of every column's messages; a variable without a value refuses the start, naming it."""
     shared_fields = _values(fields)
-    values = _variables(variables)
+    # The value boxes of the page post as fields (`variables.<name>`); a client may send a dict.
+    values = {**values_from_fields(shared_fields), **_variables(variables)}
     if columns is None and shared_fields:
         columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:

@@ -215,3 +215,27 @@ def test_the_experiment_works_on_a_phone(signed_in, live_server_url, browser):
         assert mobile.evaluate("document.getElementById('main').scrollWidth") <= 390
     finally:
         phone.close()
+
+
+def test_prompt_variables_in_the_playground(signed_in, live_server_url):
+    page, origin = signed_in, live_server_url
+    page.goto(f"{origin}/")
+    expect(page.locator("#socket-status")).to_have_text("Connected")
+    page.select_option("#f-provider", label="Fake")
+    page.fill("input[name=model]", "fake-gpt@tokens=5")
+    page.locator(".message[data-role=user] textarea").last.fill("What is the capital of {{country}}?")
+    box = page.locator("#variables textarea[name='variables.country']")
+    expect(box).to_be_visible(timeout=5000)
+    # Run without a value: refused, naming the variable.
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#runbar-messages, .runbar-messages").first).to_contain_text("country", timeout=5000)
+    box.fill("Peru")
+    shot(page, "playground-variables")
+    page.locator(".message[data-role=user] textarea").last.focus()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".run .run-status").last).to_have_text(re.compile("Done|Completed", re.I), timeout=20_000)
+    from playground.runs.models import Run  # noqa: PLC0415
+
+    run = Run.objects.get()
+    assert run.request["messages"][-1]["content"] == "What is the capital of Peru?"
+    assert run.variables == {"country": "Peru"}

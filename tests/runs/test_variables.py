@@ -81,3 +81,17 @@ async def test_messages_without_placeholders_store_no_template(fake_provider):
     assert run.template is None and run.variables is None
     assert run.request["messages"][0]["content"] == 'Say {{"a": 1}}'
     await socket.disconnect()
+
+
+async def test_value_boxes_post_as_fields_named_variables_dot_name(fake_provider):
+    user, workspace, provider, cookie = await make_member("alice", fake_provider)
+    socket = await open_socket(cookie)
+    message = start(provider, None)
+    message["fields"].update({"variables.persona": ["a pirate"], "variables.text": ["hello"]})
+    await socket.send_json_to(message)
+    accepted = await socket.receive_json_from(timeout=TIMEOUT)
+    assert accepted["type"] == "run.accepted", accepted
+    await frames_until_end(socket, accepted["runs"][0])
+    run = await sync_to_async(Run.objects.get)(public_id=accepted["runs"][0])
+    assert run.request["messages"] == FILLED and run.variables == {"persona": "a pirate", "text": "hello"}
+    await socket.disconnect()
