@@ -77,6 +77,9 @@ def setup_django(debug: bool) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    if not debug:
+        # Production settings serve hashed static files: the page needs their manifest.
+        call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def bench_member(username: str, provider_url: str, password: str | None = None) -> dict:
@@ -136,6 +139,39 @@ def start_daphne(debug: bool) -> tuple[subprocess.Popen, str]:
     return process, origin
 
 
+LITELLM = ROOT / ".data" / "bench" / "litellm"
+
+
+def start_litellm(provider_url: str) -> tuple[subprocess.Popen, str]:
+    """LiteLLM's proxy, one worker, in front of `provider_url` (every model name passed through).
+
+    Installed by bench/setup_litellm into its own virtualenv; its base URL ends in /v1."""
+    executable = LITELLM / "bin" / "litellm"
+    if not executable.exists():
+        sys.exit(f"{executable} is missing: run bench/setup_litellm first.")
+    port = free_port()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    config = LOGS / f"litellm-{port}.yaml"
+    config.write_text(
+        "model_list:\n"
+        "  - model_name: \"*\"\n"
+        "    litellm_params:\n"
+        "      model: \"openai/*\"\n"
+        f"      api_base: {provider_url}\n"
+        f"      api_key: {API_KEY}\n"
+    )
+    log = open(LOGS / "litellm.log", "ab")
+    # LiteLLM fetches its model price list from the network unless told to use its own copy.
+    # It would take DATABASE_URL (ours) for its own database of keys and spend: not given.
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_DOCS": "True", "LITELLM_LOG": "ERROR"})
+    process = subprocess.Popen([str(executable), "--config", str(config), "--host", "127.0.0.1", "--port", str(port),
+                                "--num_workers", "1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    origin = f"http://127.0.0.1:{port}"
+    _wait_until_up(process, f"{origin}/health/liveliness")
+    return process, f"{origin}/v1"
+
+
 def _wait_until_up(process: subprocess.Popen, url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
@@ -163,8 +199,16 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU time of the process and of its children (a proxy's workers)."""
     times = process.cpu_times()
-    return times.user + times.system
+    total = times.user + times.system
+    for child in process.children(recursive=True):
+        try:
+            child_times = child.cpu_times()
+            total += child_times.user + child_times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 # -- the machine -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 
 import common
 import spy
+from relay_client import Expander
 
 RSS_SAMPLE_INTERVAL = 0.25
 READY_TIMEOUT = 120.0
@@ -50,6 +51,13 @@ def parse_args():
                         help="skip cancel latency, ordinary text and writes by length")
     parser.add_argument("--profile", action="store_true",
                         help="sample Daphne with py-spy during each level (adds some CPU)")
+    parser.add_argument("--peer", choices=("none", "litellm"), default="none",
+                        help="also measure each level through LiteLLM's proxy (bench/setup_litellm installs it)")
+    parser.add_argument("--peer-streams", default="10,25,50,75,100",
+                        help="stream counts measured through the peer, upwards until one misses the bound")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each level this many times")
+    parser.add_argument("--page-interval", type=float, default=0.5,
+                        help="seconds between another user's page loads during each level")
     return parser.parse_args()
 
 
@@ -105,8 +113,12 @@ def busy_seconds() -> float:
 
 # -- client processes ----------------------------------------------------------------------------
 
-async def drive_clients(jobs: list[dict], daphne: psutil.Process, deadline: float) -> tuple[list[dict], int]:
-    """Start the client processes, let them connect, then run; returns their tallies and Daphne's peak RSS."""
+async def drive_clients(jobs: list[dict], daphne: psutil.Process, deadline: float,
+                        pages: dict | None = None) -> tuple[list[dict], int]:
+    """Start the client processes, let them connect, then run; returns their tallies and Daphne's peak RSS.
+
+    With `pages` ({"url", "cookie", "interval", "times": []}), another user loads the page every
+    interval meanwhile, and each load's milliseconds go to pages["times"]."""
     processes = [await asyncio.create_subprocess_exec(sys.executable, str(common.ROOT / "bench" / "relay_client.py"),
                                                       stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                                                       cwd=common.ROOT, limit=CLIENT_OUTPUT_LIMIT) for _ in jobs]
@@ -120,17 +132,31 @@ async def drive_clients(jobs: list[dict], daphne: psutil.Process, deadline: floa
                 print(f"  warning: {ready['failed']} sockets failed to connect", file=sys.stderr)
         peak = {"rss": daphne.memory_info().rss}
         sampler = asyncio.create_task(sample_rss(daphne, peak))
+        prober = asyncio.create_task(load_pages(pages)) if pages else None
         for process in processes:
             process.stdin.write(b"go\n")
             await process.stdin.drain()
         lines = await asyncio.wait_for(asyncio.gather(*(p.stdout.readline() for p in processes)), deadline)
         sampler.cancel()
+        if prober:
+            prober.cancel()
         return [json.loads(line) for line in lines], peak["rss"]
     finally:
         for process in processes:
             if process.returncode is None:
                 process.kill()
             await process.wait()
+
+
+async def load_pages(pages: dict) -> None:
+    """Another signed-in user opening the playground page, again and again: milliseconds per load."""
+    async with httpx.AsyncClient(headers={"Cookie": pages["cookie"]}, timeout=30) as client:
+        while True:
+            started = time.monotonic()
+            response = await client.get(pages["url"])
+            if response.status_code == 200:
+                pages["times"].append(round((time.monotonic() - started) * 1000, 1))
+            await asyncio.sleep(pages["interval"])
 
 
 async def sample_rss(process: psutil.Process, peak: dict) -> None:
@@ -140,11 +166,15 @@ async def sample_rss(process: psutil.Process, peak: dict) -> None:
 
 
 def client_jobs(streams: int, floor_streams: int, member: dict, origin: str, provider_url: str, args, knobs: str,
-                stamped: bool = True) -> list[dict]:
+                stamped: bool = True, peer_url: str | None = None) -> list[dict]:
+    """Jobs of the client processes: `streams` page sockets each running a run through `origin`, or
+    with `peer_url`, `streams` SSE streams through that proxy instead."""
     count = max(1, math.ceil(streams / args.streams_per_client))
     ws_url = origin.replace("http://", "ws://") + "/ws/playground/"
+    sockets = 0 if peer_url else streams
     return [{
-        "process": index, "streams": streams // count + (index < streams % count),
+        "process": index, "streams": sockets // count + (index < sockets % count),
+        "peer_streams": streams // count + (index < streams % count) if peer_url else 0, "peer_url": peer_url,
         "floor_streams": floor_streams // count + (index < floor_streams % count),
         "ws_url": ws_url, "origin": origin, "cookie": member["cookie"], "provider": member["provider"],
         "provider_url": provider_url, "api_key": common.API_KEY, "knobs": knobs, "stamped": stamped,
@@ -164,44 +194,66 @@ def merge(tallies: list[dict]) -> dict:
         merged["errors"] += tally["errors"]
         for status, count in tally["statuses"].items():
             merged["statuses"][status] = merged["statuses"].get(status, 0) + count
-        for name in ("tokens", "floor_tokens", "wire_bytes", "text_bytes", "frames", "cpu_seconds"):
+        for name in ("tokens", "floor_tokens", "wire_bytes", "delta_wire_bytes", "text_bytes", "frames", "cpu_seconds"):
             merged[name] = merged.get(name, 0) + tally[name]
     return merged
 
 
 # -- one level -----------------------------------------------------------------------------------
 
-def measure_level(streams: int, member: dict, provider_url: str, fake: psutil.Process, args) -> dict:
+def measure_level(streams: int, member: dict, provider_url: str, fake: psutil.Process, args,
+                  peer: str | None = None, pages_member: dict | None = None) -> dict:
+    """One row: `streams` concurrent streams through a fresh Daphne, or with `peer`, through a fresh peer proxy."""
     floor_streams = max(1, min(20, streams // 10))
     knobs = f"delay={args.delay},tokens={args.tokens},stamp=1"
-    daphne_process, origin = common.start_daphne(args.debug)
-    daphne, profiler = psutil.Process(daphne_process.pid), None
+    if peer:
+        server_process, peer_url = common.start_litellm(provider_url)
+        origin = peer_url.removesuffix("/v1")
+    else:
+        server_process, origin = common.start_daphne(args.debug)
+        peer_url = None
+    server, profiler = psutil.Process(server_process.pid), None
+    pages = None
     try:
-        warm_up = client_jobs(2, 0, member, origin, provider_url, args, "delay=5,tokens=20,stamp=1")
-        asyncio.run(drive_clients(warm_up, daphne, 30))
+        warm_up = client_jobs(2, 0, member, origin, provider_url, args, "delay=5,tokens=20,stamp=1", peer_url=peer_url)
+        asyncio.run(drive_clients(warm_up, server, 60))
         time.sleep(1)
         db_before = db_counters()
-        jobs = client_jobs(streams, floor_streams, member, origin, provider_url, args, knobs)
-        rss_before = daphne.memory_info().rss
-        cpu_before, fake_before = common.cpu_seconds(daphne), common.cpu_seconds(fake)
-        busy_before, started = busy_seconds(), time.monotonic()
-        if args.profile:
-            profiler = spy.start(daphne.pid, args.ramp + args.tokens * args.delay / 1000, raw_profile(streams))
-        tallies, rss_peak = asyncio.run(drive_clients(jobs, daphne, stream_deadline(args) + 30))
-        cpu_after, fake_after, busy_after = common.cpu_seconds(daphne), common.cpu_seconds(fake), busy_seconds()
+        jobs = client_jobs(streams, floor_streams, member, origin, provider_url, args, knobs, peer_url=peer_url)
+        rss_before = server.memory_info().rss
+        cpu_before, fake_before = common.cpu_seconds(server), common.cpu_seconds(fake)
+        busy_before, started, load = busy_seconds(), time.monotonic(), os.getloadavg()[0]
+        if args.profile and not peer:
+            profiler = spy.start(server.pid, args.ramp + args.tokens * args.delay / 1000, raw_profile(streams))
+        if pages_member and not peer:
+            pages = {"url": f"{origin}/", "cookie": pages_member["cookie"], "interval": args.page_interval, "times": []}
+        tallies, rss_peak = asyncio.run(drive_clients(jobs, server, stream_deadline(args) + 30, pages))
+        cpu_after, fake_after, busy_after = common.cpu_seconds(server), common.cpu_seconds(fake), busy_seconds()
         elapsed = time.monotonic() - started
     finally:
-        common.stop(daphne_process)
+        common.stop(server_process)
     if profiler:
         profiler.wait(30)
         raw_profile(streams).with_suffix(".txt").write_text(spy.summarize(raw_profile(streams)) + "\n")
     time.sleep(1)
     db_after = db_counters()
-    return summarize_level(streams, floor_streams, len(jobs), merge(tallies), {
+    level = summarize_level(streams, floor_streams, len(jobs), merge(tallies), {
         "daphne_cpu_s": cpu_after - cpu_before, "fake_provider_cpu_s": fake_after - fake_before,
         "machine_busy_s": busy_after - busy_before, "elapsed_s": elapsed,
         "rss_before": rss_before, "rss_peak": rss_peak, "db": per_run(db_before, db_after, streams),
     })
+    level["server"] = peer or "playground"
+    level["load_1min"] = round(load, 2)
+    if pages is not None:
+        level["page_load_ms"] = distribution(pages["times"])
+    return level
+
+
+def distribution(values: list[float]) -> dict:
+    values = sorted(values)
+    if not values:
+        return {}
+    return {"count": len(values), "p50": percentile(values, 50), "p99": percentile(values, 99), "max": values[-1]}
 
 
 def bytes_ratio(tally: dict) -> float | None:
@@ -231,6 +283,7 @@ def summarize_level(streams: int, floor_streams: int, processes: int, tally: dic
         "rss_before_mib": round(server["rss_before"] / 2**20, 1), "rss_peak_mib": round(server["rss_peak"] / 2**20, 1),
         "rss_per_stream_kib": round((server["rss_peak"] - server["rss_before"]) / streams / 1024, 1),
         "wire_bytes_per_text_byte": bytes_ratio(tally),
+        "delta_bytes_per_text_byte": round(tally["delta_wire_bytes"] / tally["text_bytes"], 2) if tally["text_bytes"] else None,
         "frames_per_stream": round(tally["frames"] / streams, 1),
         "db_per_run": server["db"],
     }
@@ -240,26 +293,36 @@ def levels_to_measure(args) -> list[int]:
     return sorted({int(n) for n in args.streams.split(",") if n} | {int(n) for n in args.search.split(",") if n})
 
 
-def measure_levels(member: dict, provider_url: str, fake: psutil.Process, args) -> list[dict]:
+def measure_levels(member: dict, provider_url: str, fake: psutil.Process, args, pages_member: dict) -> list[dict]:
     always = {int(n) for n in args.streams.split(",") if n}
-    results, failed_at = [], None
-    for streams in levels_to_measure(args):
-        if failed_at is not None and streams > failed_at and streams not in always:
-            continue  # the search is over: a smaller count already missed the bound
-        print(f"measuring {streams} concurrent streams...", flush=True)
-        level = measure_level(streams, member, provider_url, fake, args)
-        print(f"  added p50 {level['added_p50_ms']} ms, p99 {level['added_p99_ms']} ms, "
-              f"{level['cpu_us_per_token']} us CPU/token, {level['statuses']}", flush=True)
-        results.append(level)
-        if failed_at is None and (level["added_p99_ms"] is None or level["added_p99_ms"] >= args.bound_ms):
-            failed_at = streams
+    results, failed_at = [], {}
+    peer_levels = {int(n) for n in args.peer_streams.split(",") if n} if args.peer != "none" else set()
+    for streams in sorted(set(levels_to_measure(args)) | peer_levels):
+        servers = ([None] if streams in levels_to_measure(args) else []) + ([args.peer] if streams in peer_levels else [])
+        for peer in servers:
+            name = peer or "playground"
+            if name in failed_at and streams > failed_at[name] and (peer or streams not in always):
+                continue  # the search is over: a smaller count already missed the bound
+            for repetition in range(args.repeat):
+                print(f"measuring {streams} concurrent streams through {name} (run {repetition + 1}, "
+                      f"load {os.getloadavg()[0]:.2f})...", flush=True)
+                level = measure_level(streams, member, provider_url, fake, args, peer, pages_member)
+                level["repetition"] = repetition + 1
+                print(f"  added p50 {level['added_p50_ms']} ms, p99 {level['added_p99_ms']} ms, "
+                      f"{level['cpu_us_per_token']} us CPU/token, {level['statuses']}, pages {level.get('page_load_ms')}",
+                      flush=True)
+                results.append(level)
+                if name not in failed_at and (level["added_p99_ms"] is None or level["added_p99_ms"] >= args.bound_ms):
+                    failed_at[name] = streams
     return results
 
 
-def largest_within_bound(levels: list[dict], bound_ms: float) -> int | None:
-    """The largest measured count whose p99 added delay is under the bound, with every smaller count under it too."""
+def largest_within_bound(levels: list[dict], bound_ms: float, server: str = "playground") -> int | None:
+    """The largest measured count whose p99 added delay is under the bound in every repetition, with
+    every smaller count under it too."""
     best = None
-    for level in sorted(levels, key=lambda level: level["streams"]):
+    for level in sorted((level for level in levels if level.get("server", "playground") == server),
+                        key=lambda level: level["streams"]):
         if level["added_p99_ms"] is None or level["added_p99_ms"] >= bound_ms or level["errors"]:
             break
         best = level["streams"]
@@ -274,6 +337,7 @@ async def cancel_runs(origin: str, member: dict, count: int, label: str) -> list
     cancels = []
     headers = {"Cookie": member["cookie"]}
     async with connect(ws_url, origin=origin, additional_headers=headers, open_timeout=10) as socket:
+        expander = Expander()
         for number in range(count):
             prompt = f"{label} {number}"
             body = {"model": "fake-gpt@delay=20,tokens=5000", "messages": [{"role": "user", "content": prompt}],
@@ -282,13 +346,13 @@ async def cancel_runs(origin: str, member: dict, count: int, label: str) -> list
             await socket.send(json.dumps({"type": "run.start", "ref": prompt, "columns": columns}))
             run_id, deltas = None, 0
             while deltas < CANCEL_AFTER_DELTAS:
-                frame = json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT))
+                frame = expander.expand(json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT)))
                 run_id = frame["runs"][0] if frame["type"] == "run.accepted" else run_id
                 deltas += frame["type"] == "run.delta"
             sent = time.time()
             await socket.send(json.dumps({"type": "run.cancel", "run": run_id}))
             while True:
-                frame = json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT))
+                frame = expander.expand(json.loads(await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT)))
                 if frame["type"] in ("run.finished", "run.error"):
                     break
             cancels.append({"prompt": prompt, "sent": sent, "terminal_frame": time.time(),
@@ -319,17 +383,42 @@ def measure_cancels(origin: str, provider_origin: str, member: dict, count: int)
 
 # -- answer bytes of ordinary text, and writes per run against answer length --------------------
 
-def measure_text_bytes(member: dict, provider_url: str, args) -> dict:
+def measure_text_bytes(member: dict, provider_url: str, args, delay: int | None = None) -> dict:
+    """Websocket bytes per byte of ordinary answer text (the fake provider's words, ~5 bytes a token):
+    of the delta frames alone, and of the whole run (run.started with the request, run.finished with
+    the rendered HTML). At 50 tokens/s each token is its own frame; a fast provider's merge."""
     daphne_process, origin = common.start_daphne(args.debug)
+    delay = args.delay if delay is None else delay
     try:
-        knobs = f"delay={args.delay},tokens={args.tokens}"
+        knobs = f"delay={delay},tokens={args.tokens}"
         jobs = client_jobs(10, 0, member, origin, provider_url, args, knobs, stamped=False)
         daphne = psutil.Process(daphne_process.pid)
         tally = merge(asyncio.run(drive_clients(jobs, daphne, stream_deadline(args) + 30))[0])
     finally:
         common.stop(daphne_process)
-    return {"streams": 10, "wire_bytes_per_text_byte": round(tally["wire_bytes"] / tally["text_bytes"], 2),
+    return {"streams": 10, "delay_ms": delay, "tokens": args.tokens,
+            "wire_bytes_per_text_byte": round(tally["wire_bytes"] / tally["text_bytes"], 2),
+            "delta_bytes_per_text_byte": round(tally["delta_wire_bytes"] / tally["text_bytes"], 2),
             "text_bytes_per_stream": tally["text_bytes"] // 10, "frames_per_stream": tally["frames"] / 10}
+
+
+def measure_run_cost(member: dict, provider_url: str, args, runs: int = 20) -> dict:
+    """Daphne's CPU per short run (5 tokens): validating, storing, starting, relaying and finishing it."""
+    daphne_process, origin = common.start_daphne(args.debug)
+    daphne = psutil.Process(daphne_process.pid)
+    try:
+        asyncio.run(drive_clients(client_jobs(4, 0, member, origin, provider_url, args, "delay=1,tokens=5",
+                                              stamped=False), daphne, 60))
+        time.sleep(1)
+        before = common.cpu_seconds(daphne)
+        jobs = client_jobs(runs, 0, member, origin, provider_url, args, "delay=1,tokens=5", stamped=False)
+        tally = merge(asyncio.run(drive_clients(jobs, daphne, 120))[0])
+        time.sleep(0.5)  # the last run's end is stored after its terminal frame went out
+        cpu = common.cpu_seconds(daphne) - before
+    finally:
+        common.stop(daphne_process)
+    return {"runs": runs, "statuses": tally["statuses"], "daphne_cpu_s": round(cpu, 3),
+            "cpu_ms_per_run": round(cpu / runs * 1000, 2), "load_1min": round(os.getloadavg()[0], 2)}
 
 
 def measure_writes_by_length(member: dict, provider_url: str, args) -> list[dict]:
@@ -358,8 +447,10 @@ def measure_extras(member: dict, provider_url: str, provider_origin: str, args) 
         cancels = measure_cancels(origin, provider_origin, member, args.cancels)
     finally:
         common.stop(daphne_process)
-    print("measuring bytes of ordinary text and writes per run...", flush=True)
+    print("measuring bytes of ordinary text, CPU per run and writes per run...", flush=True)
     return {"cancel": cancels, "ordinary_text": measure_text_bytes(member, provider_url, args),
+            "merged_text": measure_text_bytes(member, provider_url, args, delay=1),
+            "run_cost": measure_run_cost(member, provider_url, args),
             "writes_by_length": measure_writes_by_length(member, provider_url, args)}
 
 
@@ -371,14 +462,18 @@ def main() -> None:
     provider_origin = provider_url.removesuffix("/v1")
     try:
         member = common.bench_member("bench-relay", provider_url)
-        levels = measure_levels(member, provider_url, psutil.Process(fake_process.pid), args)
+        pages_member = common.bench_member("bench-pages", provider_url)
+        levels = measure_levels(member, provider_url, psutil.Process(fake_process.pid), args, pages_member)
         extras = {} if args.levels_only else measure_extras(member, provider_url, provider_origin, args)
     finally:
         common.stop(fake_process)
     result = {
         "machine": machine, "command": " ".join(["python", *sys.argv]), "settings": {"debug": args.debug, **{
-            k: getattr(args, k) for k in ("delay", "tokens", "ramp", "streams_per_client", "bound_ms")}},
+            k: getattr(args, k) for k in ("delay", "tokens", "ramp", "streams_per_client", "bound_ms", "page_interval",
+                                          "repeat")}},
         "levels": levels, "largest_within_bound": largest_within_bound(levels, args.bound_ms),
+        "peer": args.peer, "peer_largest_within_bound": largest_within_bound(levels, args.bound_ms, args.peer),
+        "runs_per_process": os.environ.get("RUNS_PER_PROCESS", "300 (default)"),
         **extras,
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }

@@ -12,9 +12,13 @@ import json
 import random
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from playground.runs.protocol import Expander  # noqa: E402  (compact delta frames, as frames.js reads them)
 
 CONNECT_CONCURRENCY = 20
 CONNECT_TIMEOUT = 30.0
@@ -30,6 +34,7 @@ class Tally:
         self.tokens = 0
         self.floor_tokens = 0
         self.wire_bytes = 0
+        self.delta_wire_bytes = 0  # of run.delta frames only (compact or full)
         self.text_bytes = 0
         self.frames = 0
         self.statuses: dict[str, int] = {}
@@ -65,14 +70,17 @@ async def relay_run(socket, job: dict, number: int, delay_before: float, tally: 
     body = request_body(job["knobs"], f"bench {job['process']}-{number}")
     await socket.send(json.dumps({"type": "run.start", "ref": str(number),
                                   "columns": [{"provider": job["provider"], "body": body}]}))
+    expander = Expander()
     while True:
         text = await asyncio.wait_for(socket.recv(), FRAME_TIMEOUT)
         received = time.time()
-        tally.wire_bytes += websocket_frame_bytes(text)
+        size = websocket_frame_bytes(text)
+        tally.wire_bytes += size
         tally.frames += 1
-        frame = json.loads(text)
+        frame = expander.expand(json.loads(text))
         kind = frame.get("type")
         if kind == "run.delta":
+            tally.delta_wire_bytes += size
             for choice in frame["choices"]:
                 content = choice.get("content") or ""
                 tally.text_bytes += len(content.encode())
@@ -85,25 +93,46 @@ async def relay_run(socket, job: dict, number: int, delay_before: float, tally: 
         elif kind in ("run.finished", "run.error", "run.snapshot"):
             tally.count_status(f"{kind}: {frame.get('status')}")
             return
+        elif kind == "run.rejected" and frame.get("retry_after"):
+            tally.count_status("run.rejected: busy")
+            return
         elif kind in ("run.rejected", "error"):
             tally.count_status(kind)
             tally.errors.append(text[:300])
             return
 
 
-async def floor_run(client: httpx.AsyncClient, job: dict, number: int, delay_before: float, tally: Tally) -> None:
-    """Read the fake provider directly with the same knobs: the delays of this path are the floor."""
+async def floor_run(client: httpx.AsyncClient, job: dict, number: int, delay_before: float, tally: Tally,
+                    peer: bool = False) -> None:
+    """Read the fake provider directly with the same knobs: the delays of this path are the floor.
+
+    With `peer`, `client` points at the peer proxy (LiteLLM) in front of the fake provider instead,
+    and the delays count as the relay's."""
     await asyncio.sleep(delay_before)
-    body = request_body(job["knobs"], f"floor {job['process']}-{number}")
+    body = request_body(job["knobs"], f"{'peer' if peer else 'floor'} {job['process']}-{number}")
+    delays = tally.relay_delays if peer else tally.floor_delays
+    tokens = 0
     async with client.stream("POST", "/chat/completions", json=body) as response:
+        if response.status_code != 200:
+            tally.count_status(f"peer: HTTP {response.status_code}")
+            tally.errors.append((await response.aread()).decode(errors="replace")[:300])
+            return
         async for line in response.aiter_lines():
             received = time.time()
             if not line.startswith("data: {"):
                 continue
-            for choice in json.loads(line[6:])["choices"]:
-                for stamp in stamps_in(choice["delta"].get("content") or ""):
-                    tally.floor_delays.append(round((received - stamp) * 1e6))
-                    tally.floor_tokens += 1
+            for choice in json.loads(line[6:]).get("choices") or ():
+                content = (choice.get("delta") or {}).get("content") or ""
+                if peer:
+                    tally.text_bytes += len(content.encode())
+                for stamp in stamps_in(content):
+                    delays.append(round((received - stamp) * 1e6))
+                    tokens += 1
+    if peer:
+        tally.tokens += tokens
+        tally.count_status("peer: completed")
+    else:
+        tally.floor_tokens += tokens
 
 
 async def guarded(coroutine, tally: Tally, what: str):
@@ -129,9 +158,14 @@ async def main() -> None:
     headers = {"Authorization": f"Bearer {job['api_key']}"}
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     provider = job["provider_url"]
-    async with httpx.AsyncClient(base_url=provider, timeout=timeout, headers=headers, limits=limits) as client:
+    peer_headers = {"Authorization": f"Bearer {job.get('peer_key') or job['api_key']}"}
+    async with httpx.AsyncClient(base_url=provider, timeout=timeout, headers=headers, limits=limits) as client, \
+            httpx.AsyncClient(base_url=job.get("peer_url") or provider, timeout=timeout, headers=peer_headers,
+                              limits=limits) as peer:
         runs = [guarded(relay_run(s, job, n, rng.uniform(0, job["ramp"]), tally), tally, "relay")
                 for n, s in enumerate(sockets)]
+        runs += [guarded(floor_run(peer, job, n, rng.uniform(0, job["ramp"]), tally, peer=True), tally, "peer")
+                 for n in range(job.get("peer_streams", 0))]
         floors = [guarded(floor_run(client, job, n, rng.uniform(0, job["ramp"]), tally), tally, "floor")
                   for n in range(job["floor_streams"])]
         try:

@@ -241,6 +241,13 @@ SHUTDOWN_GRACE = env_float("SHUTDOWN_GRACE", 30.0)
 # (their process died) interrupted. RUN_STALE_AFTER must stay above the 5 s run heartbeat.
 RUN_SWEEP_INTERVAL = env_float("RUN_SWEEP_INTERVAL", 30.0, minimum=0.1)
 RUN_STALE_AFTER = env_float("RUN_STALE_AFTER", 20.0, minimum=6.0)
+# Sockets watch runs of their own process directly (the task calls the socket per frame). Off, they
+# watch through the channel layer as sockets of other processes do: for tests of that path.
+RUNS_LOCAL_DELIVERY = env_bool("RUNS_LOCAL_DELIVERY", True)
+# A process refuses new runs ("busy, try again") while it streams RUNS_PER_PROCESS runs, or while its
+# event loop runs later than RUNS_BUSY_LAG seconds (smoothed): see runs/admission.py.
+RUNS_PER_PROCESS = env_int("RUNS_PER_PROCESS", 300, minimum=1)
+RUNS_BUSY_LAG = env_float("RUNS_BUSY_LAG", 0.5, minimum=0.01)
 # The optional local model server (`manage.py localmodel`); every workspace sees it as "Local".
 LOCAL_MODEL_URL = env_url("LOCAL_MODEL_URL", ("http", "https")) or "http://127.0.0.1:8200/v1"
 

@@ -1,6 +1,7 @@
 """The packages form layers: each imports only the packages below it, at the top of its modules."""
 
 import ast
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
@@ -13,7 +14,10 @@ STANDALONE = {"fakeprovider": {"spec"}, "ops": set(), "spec": set()}
 
 def imports_of(path: Path):
     """(imported playground package, inside a function?) for every import in a module."""
-    tree = ast.parse(path.read_text())
+    # Parsed on a fresh thread: CPython 3.11 can raise "AST constructor recursion depth mismatch"
+    # on a thread where an earlier test caught a RecursionError (the deep-JSON tests do).
+    with ThreadPoolExecutor(1) as fresh:
+        tree = fresh.submit(ast.parse, path.read_text()).result()
     in_functions = {id(node) for function in ast.walk(tree) if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
                     for node in ast.walk(function)}
     for node in ast.walk(tree):

@@ -24,7 +24,7 @@ from django.db import close_old_connections
 
 from playground.ids import new_public_id
 from playground.runs import protocol as run_protocol
-from playground.runs import service, shutdown
+from playground.runs import admission, service, shutdown
 from playground.runs.models import FINAL_STATUSES
 
 from . import cells, protocol
@@ -89,6 +89,8 @@ class Driver:
         self.live: dict[str, list] = {}
         # Cells whose run has ended and that are being judged (the driver may not stop meanwhile).
         self.judging = 0
+        # This process refused more runs (runs/admission.py: busy relaying): no starts before then.
+        self.busy_until = 0.0
 
     @property
     def busy(self) -> int:
@@ -160,9 +162,22 @@ class Driver:
 
     # -- starting ------------------------------------------------------------------------------
 
+    def _process_room(self) -> int:
+        """How many more runs this process takes now (runs/admission.py). A busy process refuses
+        playground runs with "try again"; the driver simply waits and starts the cells later."""
+        if self.busy_until > time.monotonic():
+            return 0
+        try:
+            admission.check(1)
+        except admission.Busy as busy:
+            self.busy_until = time.monotonic() + busy.retry_after
+            log.info("experiment %s: this process is busy, starting more cells in %s s", self.experiment_id, busy.retry_after)
+            return 0
+        return settings.RUNS_PER_PROCESS - admission.streaming
+
     async def _start_cells(self, state: dict):
         # The person's experiment runs streaming now, this driver's included, are already counted.
-        user_free = state["user_free"]
+        user_free = min(state["user_free"], self._process_room())
         for provider_id, info in state["providers"].items():
             free = min(self._free(provider_id, info["limit"], user_free), info["ready"])
             if free <= 0:
@@ -208,7 +223,7 @@ class Driver:
                 continue
             limit = state["limits"].get(prepared.provider_id)
             limit = limit if isinstance(limit, int) and limit > 0 else DEFAULT_CONCURRENCY
-            if self._free(prepared.provider_id, limit, state["user_free"]) <= 0:
+            if self._free(prepared.provider_id, limit, min(state["user_free"], self._process_room())) <= 0:
                 self.grading.append((cell_id, check_id))
                 continue
             if self.parts is None:

@@ -6,8 +6,6 @@ whose task relays them; a process killed mid-run never counts its end (the sweep
 process marks it interrupted in the database, not here).
 """
 
-import time
-
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 # Latency buckets in seconds: first tokens take 0.1-10 s; relaying a frame takes milliseconds.
@@ -23,7 +21,7 @@ time_to_first_token = Histogram(
 )
 relay_delay = Histogram(
     "playground_relay_delay_seconds",
-    "From a provider chunk's arrival to the channel layer accepting the frame that carries it "
+    "From a provider chunk's arrival to the frame that carries it being handed to its watchers "
     "(oldest chunk of the frame).",
     buckets=RELAY_BUCKETS,
 )
@@ -33,25 +31,13 @@ provider_errors = Counter(
     ["status", "kind"],
 )
 
-# Per run: monotonic arrival times of chunks not yet relayed in a frame.
-_arrivals: dict[str, list[float]] = {}
-
-
 def run_started(task) -> None:
     runs_started.inc()
 
 
-def news_arrived(run_id: str, at: float) -> None:
-    _arrivals.setdefault(run_id, []).append(at)
-
-
-def delta_relayed(run_id: str, taken_at: float) -> None:
-    """A run.delta frame, built at `taken_at`, was accepted by the channel layer just now."""
-    arrivals = _arrivals.get(run_id) or []
-    carried = [at for at in arrivals if at <= taken_at]
-    if carried:
-        relay_delay.observe(max(0.0, time.monotonic() - min(carried)))
-        _arrivals[run_id] = arrivals[len(carried):]
+def frame_relayed(delay: float) -> None:
+    """A run.delta frame reached its watchers `delay` seconds after the oldest news it carries arrived."""
+    relay_delay.observe(max(0.0, delay))
 
 
 def provider_error(error) -> None:
@@ -64,7 +50,6 @@ def run_finished(task) -> None:
         time_to_first_token.observe(task.first_token - task.started)
     if task.status == "failed" and task.error is not None:
         provider_error(task.error)
-    _arrivals.pop(task.run_id, None)
 
 
 def exposition() -> tuple[bytes, str]:

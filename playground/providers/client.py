@@ -17,12 +17,12 @@ import inspect
 import json
 import random
 import time
+import urllib.request
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 from django.conf import settings
-from httpx_sse import EventSource
 
 from .config import ProviderConfig
 from .errors import ProviderError
@@ -30,6 +30,8 @@ from .responses import (
     DONE_MARKER, ProviderEvent, StreamProgress, cut_stream_error, deadline_error, is_event_stream, model_ids,
     parse_chunk, parse_whole_answer, read_error_body, status_error, transport_error,
 )
+from .sse import EventReader
+from .transport import AsyncioTransport
 
 __all__ = ["ProviderEvent", "close_client", "encode_body", "get_client", "list_models", "stream_chat"]
 
@@ -53,8 +55,15 @@ def get_client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None or client.is_closed:
-        client = _clients[loop] = httpx.AsyncClient(timeout=_timeout(), limits=LIMITS)
+        client = _clients[loop] = _new_client()
     return client
+
+
+def _new_client() -> httpx.AsyncClient:
+    if urllib.request.getproxies():
+        # Behind a proxy from the environment, httpx's own transports as it mounts them.
+        return httpx.AsyncClient(timeout=_timeout(), limits=LIMITS)
+    return httpx.AsyncClient(timeout=_timeout(), limits=LIMITS, transport=AsyncioTransport(limits=LIMITS))
 
 
 async def close_client() -> None:
@@ -146,30 +155,36 @@ async def _exchange(request: httpx.Request, streaming: bool, deadline: float | N
 
 
 async def _stream_events(response: httpx.Response, deadline: float | None) -> AsyncIterator[ProviderEvent]:
-    # SSE is UTF-8 by definition, whatever charset the header claims; decoding is incremental,
-    # so a character split across network reads comes out whole.
-    response.encoding = "utf-8"
+    # The body stays bytes until the JSON parser (see sse.py); SSE is UTF-8 by definition,
+    # whatever charset the header claims.
     progress = StreamProgress()
-    async with contextlib.aclosing(EventSource(response).aiter_sse()) as source:
+    reader = EventReader()
+    async with contextlib.aclosing(_body(response)) as source:
         while True:
             # The read timeout bounds each gap; this bounds the whole call against a slow drip.
             async with _deadline_scope(deadline):
-                event = await anext(source, None)
+                piece = await anext(source, None)
             received_at = time.monotonic()
-            if event is None:
+            if piece is None:
                 if not progress.complete():
                     raise cut_stream_error(response)
                 yield ProviderEvent("done", None, received_at, done_marker=False)
                 return
-            if not event.data:
-                continue
-            if event.data.strip() == DONE_MARKER:
-                await _drain(source)
-                yield ProviderEvent("done", None, received_at, done_marker=True)
-                return
-            chunk = parse_chunk(event.data, event.event, response)
-            progress.note(chunk)
-            yield ProviderEvent("chunk", chunk, received_at)
+            for name, data in reader.feed(piece):
+                if data.strip() == DONE_MARKER:
+                    await _drain(source)
+                    yield ProviderEvent("done", None, received_at, done_marker=True)
+                    return
+                chunk = parse_chunk(data, name, response)
+                progress.note(chunk)
+                yield ProviderEvent("chunk", chunk, received_at)
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes as they arrive: undecoded when it has no content encoding (the usual case)."""
+    if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
+        return response.aiter_raw()
+    return response.aiter_bytes()
 
 
 async def _whole_answer(response: httpx.Response, deadline: float | None) -> ProviderEvent:

@@ -11,10 +11,11 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 import httpx
+import orjson
 
 from .errors import ProviderError
 
-DONE_MARKER = "[DONE]"
+DONE_MARKER = b"[DONE]"
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id")
 # Error bodies are read only this far: enough for any real message, bounded against a runaway body.
 MAX_ERROR_BODY = 64 * 1024
@@ -62,12 +63,18 @@ class StreamProgress:
         return bool(self.finish_reasons) and all(self.finish_reasons.values())
 
 
-def parse_chunk(data: str, event_name: str, response: httpx.Response) -> dict:
+def parse_chunk(data: bytes | str, event_name: str, response: httpx.Response) -> dict:
     """The chunk of one SSE `data` payload; ProviderError for an error payload or one that is not JSON."""
     try:
-        payload = json.loads(data)
-    except json.JSONDecodeError:
-        raise _malformed(f"The provider sent a malformed chunk (not JSON): {_excerpt(data)}", response) from None
+        payload = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # What orjson refuses and Python's parser reads (bytes that are not UTF-8, read as a text
+        # decoder would, with U+FFFD; NaN; lone surrogates) is read as before.
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError:
+            raise _malformed(f"The provider sent a malformed chunk (not JSON): {_excerpt(text)}", response) from None
     if not isinstance(payload, dict):
         raise _malformed(f"The provider sent a malformed chunk (not a JSON object): {_excerpt(data)}", response)
     if "error" in payload or event_name == "error":

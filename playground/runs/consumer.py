@@ -1,23 +1,29 @@
 """The run part of the page socket: starting tasks a session prepared, run.cancel, run.attach, and
 relaying frames.
 
-Each socket tracks, per run it watches, the next sequence number it expects. A frame with a
-higher number means the channel layer dropped some (it does so silently past its capacity): the
-socket asks the run's task for the backlog and forwards only what it has not sent yet, so the
-browser gets every frame once, in order.
+A run whose task lives in this process is watched directly: the task calls `run_frame` for each
+frame, and a backlog is read from the task's memory. A run of another process is watched through
+the channel layer (see protocol.py). Each socket tracks, per run it watches, the next sequence
+number it expects. A frame with a higher number means frames were lost on the way (a channel layer
+drops them silently past its capacity): the socket asks the run's task for the backlog and
+forwards only what it has not sent yet, so the browser gets every frame once, in order. That
+in-order, gapless relay is what lets a compact delta frame leave its sequence number out.
 """
 
 import asyncio
+import contextlib
 import time
 
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
 from . import protocol, service, store
 from .access import get_run_for
-from .task import DATABASE_AWAY
+from .task import ACTIVE, DATABASE_AWAY
 
 DATABASE_AWAY_MESSAGE = "The database is not answering right now; try again in a moment."
 BACKLOG_TIMEOUT = 3.0
@@ -37,6 +43,13 @@ class RunSocketMixin:
         # later frame to reveal the gap, so a run silent for too long is asked for its backlog.
         self.last_heard: dict[str, float] = {}
         self.watchdog: asyncio.Task | None = None
+        # Watched runs whose task is in this process: it hands frames over by calling run_frame.
+        self.local: dict = {}
+        # Compact frames: each run's alias on this socket, and the runs whose next compact frame
+        # may leave out its run id and seq (the browser has both from this socket already).
+        self.aliases: dict[str, int] = {}
+        self.defined: set[str] = set()
+        self.next_alias = 1
 
     async def close_runs(self):
         if self.watchdog is not None:
@@ -61,7 +74,7 @@ class RunSocketMixin:
         try:
             await action()
         except service.RunRejected as rejected:
-            await self.send_json(protocol.rejected(ref, rejected.message, rejected.errors))
+            await self.send_json(protocol.rejected(ref, rejected.message, rejected.errors, rejected.retry_after))
         except Http404 as missing:
             await self.send_json(protocol.socket_error(str(missing) or "Not found.", ref))
         except PermissionDenied as denied:
@@ -80,7 +93,7 @@ class RunSocketMixin:
     async def launch(self, tasks: list, ref) -> None:
         """Watch the new runs from their first frame, say they were accepted, then start them."""
         for task in tasks:
-            await self._subscribe(task.run_id, after=-1, control=task.control)
+            await self._subscribe(task.run_id, after=-1, control=task.control, task=task)
         await self.send_json(protocol.accepted(ref, [task.run_id for task in tasks], tasks[0].meta["conversation"]))
         for task in tasks:
             task.start()
@@ -101,37 +114,67 @@ class RunSocketMixin:
             await self._send_snapshot(run.public_id, watched=False)
             return
         await self._subscribe(run.public_id, after=after, control=run.worker)
-        await self._request_backlog(run.public_id)
 
     # -- subscriptions -------------------------------------------------------------------------
 
-    async def _subscribe(self, run_id: str, after: int, control: str):
-        if run_id not in self.expected:
-            await self.channel_layer.group_add(protocol.run_group(run_id), self.channel_name)
+    async def _subscribe(self, run_id: str, after: int, control: str, task=None):
+        """Watch a run from frame `after` + 1: the frames after it come now, live ones as they are made.
+
+        `task`: the run's task when the caller has it (a run this socket is starting)."""
         self.expected[run_id] = after + 1
         self.controls[run_id] = control
         self.last_heard[run_id] = time.monotonic()
+        self.defined.discard(run_id)  # the browser's next seq may differ from after + 1 now
+        task = (task or ACTIVE.get(run_id)) if settings.RUNS_LOCAL_DELIVERY else None
+        if task is not None:
+            self.local[run_id] = task
+            task.watch(self)
         if self.watchdog is None or self.watchdog.done():
             self.watchdog = asyncio.create_task(self._watch_silent_runs())
+        await self._request_backlog(run_id)
 
-    async def _unsubscribe(self, run_id: str):
+    async def _unsubscribe(self, run_id: str, *, tell: bool = True):
+        """Stop watching; `tell` the run's task of another process (not needed once the run ended)."""
         self.expected.pop(run_id, None)
         self.backlog_requested.pop(run_id, None)
         self.last_heard.pop(run_id, None)
-        self.controls.pop(run_id, None)
-        await self.channel_layer.group_discard(protocol.run_group(run_id), self.channel_name)
+        self.aliases.pop(run_id, None)
+        self.defined.discard(run_id)
+        control = self.controls.pop(run_id, None)
+        task = self.local.pop(run_id, None)
+        if task is not None:
+            task.unwatch(self)
+        elif tell and control:
+            with contextlib.suppress(ChannelFull):
+                await self.channel_layer.send(control, protocol.unwatch_request(run_id, self.channel_name))
 
     async def _request_backlog(self, run_id: str):
-        # Straight to the run's process, even if the run has just ended there: its task keeps the
-        # backlog a while, and frames beat a snapshot. (Redis may also deliver two frames sent
-        # within the same instant out of order, which looks like a gap.)
         if run_id in self.backlog_requested or run_id not in self.expected:
             return
+        task = self.local.get(run_id)
+        if task is not None:
+            await self._catch_up(run_id, task)
+            return
+        # Straight to the run's process, even if the run has just ended there: its task keeps the
+        # backlog a while, and frames beat a snapshot. Asking also (re)registers this socket as a
+        # watcher there. (Redis may also deliver two frames sent within the same instant out of
+        # order, which looks like a gap.)
         control = self.controls[run_id]
         after = self.expected[run_id] - 1
         self.backlog_requested[run_id] = after
-        await self.channel_layer.send(control, protocol.backlog_request(run_id, self.channel_name, after))
+        await self.channel_layer.send(control, protocol.backlog_request(run_id, self.channel_name, after, watch=True))
         asyncio.get_running_loop().call_later(BACKLOG_TIMEOUT, lambda: asyncio.ensure_future(self._backlog_timed_out(run_id, after)))
+
+    async def _catch_up(self, run_id: str, task):
+        """Send what a task of this process has that this socket has not sent yet."""
+        while run_id in self.expected and self.expected[run_id] < len(task.frames):
+            seq = self.expected[run_id]
+            self.expected[run_id] = seq + 1
+            await self.send(text_data=task.frames[seq])
+            if seq == task.last_seq:
+                await self._unsubscribe(run_id, tell=False)
+        if run_id in self.expected:
+            self.last_heard[run_id] = time.monotonic()
 
     async def _backlog_timed_out(self, run_id: str, after: int):
         if self.backlog_requested.get(run_id) != after or run_id not in self.expected:
@@ -170,10 +213,21 @@ class RunSocketMixin:
         if seq > expected:
             await self._request_backlog(run_id)
             return
-        await self.send(text_data=event["text"])
         self.expected[run_id] = seq + 1
-        if event.get("final"):
-            await self._unsubscribe(run_id)
+        if event.get("compact") is None:
+            text = event["text"]
+        else:
+            alias = self.aliases.get(run_id)
+            if alias is None:
+                alias = self.aliases[run_id] = self.next_alias
+                self.next_alias += 1
+            defining = run_id not in self.defined
+            if defining:
+                self.defined.add(run_id)
+            text = protocol.compact(alias, event, defining=defining)
+        await self.send(text_data=text)
+        if event["final"]:
+            await self._unsubscribe(run_id, tell=False)
 
     async def run_backlog(self, event):
         run_id = event["run"]
@@ -188,7 +242,7 @@ class RunSocketMixin:
             await self.send(text_data=text)
             self.expected[run_id] = seq + 1
         if event["ended"] or not event["live"] and not event["frames"]:
-            await self._unsubscribe(run_id)
+            await self._unsubscribe(run_id, tell=False)
         elif event["frames"]:
             # While this backlog was on its way and being sent, newer frames may have been
             # dropped too: ask until a backlog comes back empty, i.e. this socket has caught up.

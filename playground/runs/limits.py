@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Run, Status
@@ -33,17 +34,23 @@ def check_run_allowed(user, starting: int) -> None:
     max_concurrent = getattr(settings, "RUNS_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT)
     per_minute = getattr(settings, "RUNS_PER_MINUTE", DEFAULT_PER_MINUTE)
     runs = Run.objects.filter(author=user, scheduled=False)
-    streaming = runs.filter(status=Status.STREAMING).count()
+    minute_ago = timezone.now() - timedelta(minutes=1)
+    # Both counts in one query: this runs before every start.
+    counts = runs.aggregate(streaming=Count("pk", filter=Q(status=Status.STREAMING)),
+                            recent=Count("pk", filter=Q(started_at__gte=minute_ago)))
+    streaming = counts["streaming"]
     if streaming + starting > max_concurrent:
         if streaming:
             raise RunLimitExceeded(f"You have {streaming} runs streaming; wait for one to finish.")
         raise RunLimitExceeded(f"You can stream at most {max_concurrent} runs at once; start fewer columns.")
-    minute_ago = timezone.now() - timedelta(minutes=1)
+    over = counts["recent"] + starting - per_minute
+    if over <= 0:
+        return
+    if starting > per_minute:
+        raise RunLimitExceeded(f"You can start at most {per_minute} runs a minute; start fewer columns.")
     recent = list(runs.filter(started_at__gte=minute_ago).order_by("started_at").values_list("started_at", flat=True))
     over = len(recent) + starting - per_minute
     if over > 0:
-        if starting > per_minute:
-            raise RunLimitExceeded(f"You can start at most {per_minute} runs a minute; start fewer columns.")
         # Waiting helps once the `over` oldest runs of the last minute have left the window.
         frees_at = recent[over - 1] + timedelta(minutes=1)
         wait = max(1, math.ceil((frees_at - timezone.now()).total_seconds()))

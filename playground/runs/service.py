@@ -20,7 +20,7 @@ from playground.params.rules import validate_body
 from playground.params.templating import MissingValues, fill, is_template, used_values, values_from_fields
 from playground.providers.resolve import get_provider_for
 
-from . import branches, differences, limits, store
+from . import admission, branches, differences, limits, store
 from .access import get_run_for
 from .models import Run
 from .task import ACTIVE, RunTask
@@ -32,12 +32,15 @@ _sweeper: asyncio.Task | None = None
 
 
 class RunRejected(Exception):
-    """The run.start message cannot be run as sent; `errors` is keyed by column, then by field."""
+    """The run.start message cannot be run as sent; `errors` is keyed by column, then by field.
 
-    def __init__(self, message: str, errors: dict | None = None):
+    `retry_after` (seconds) when the same message may run later: this process is busy."""
+
+    def __init__(self, message: str, errors: dict | None = None, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -118,6 +121,13 @@ def _continued_run(user, conversation, run_id) -> Run | None:
     return run
 
 
+def _check_capacity(starting: int) -> None:
+    try:
+        admission.check(starting)
+    except admission.Busy as busy:
+        raise RunRejected(busy.message, retry_after=busy.retry_after) from None
+
+
 def _check_limits(user, starting: int) -> None:
     try:
         limits.check_run_allowed(user, starting)
@@ -149,6 +159,7 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
         columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
         raise RunRejected(f"Send between 1 and {MAX_COLUMNS} columns.")
+    _check_capacity(len(columns))
     chosen_parent = _continued_run(user, conversation, parent_id)
     _check_limits(user, len(columns))
     history = branches.runs_of(conversation) if conversation is not None else []
@@ -210,6 +221,7 @@ def scheduled_column(workspace, provider_id: str, body: dict, *, template=None, 
 
 def prepare_rerun(user, run_id: str) -> Plan:
     """A stored request sent again unchanged, as a sibling of the original (same parent)."""
+    _check_capacity(1)
     run = get_run_for(user, str(run_id), write=True)
     workspace = run.conversation.workspace
     _check_limits(user, 1)

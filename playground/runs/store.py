@@ -1,14 +1,16 @@
 """Short, synchronous database steps of a run. Callers in async code wrap them in database_sync_to_async.
 
-Writes per run: one insert at start, one checkpoint a second at most while text changes (and a
-heartbeat every few seconds when it does not), one update at the end — never one per token.
+Writes per run: one insert at start, its share of one checkpoint statement a second for all the
+process's runs while its text changes (and a heartbeat every few seconds when it does not; see
+checkpoints.py), one update at the end — never one per token.
 """
 
 import logging
 from datetime import timedelta
 
+import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import differences, pricing, protocol
@@ -52,7 +54,32 @@ def create_runs(*, user, conversation, columns: list, comparison: str) -> list[R
 def checkpoint(run_id: str, choices: list[dict]) -> bool:
     """Store the text so far and the heartbeat; False when the run is no longer `streaming` here
     (another process took it for dead and marked it interrupted)."""
-    return bool(Run.objects.filter(public_id=run_id, status=Status.STREAMING).update(choices=choices, heartbeat_at=timezone.now()))
+    return run_id in checkpoint_many([(run_id, choices)])
+
+
+def checkpoint_many(rows: list[tuple[str, list[dict] | None]]) -> set[str]:
+    """One UPDATE for many streaming runs: (run id, choices) writes the choices and the heartbeat,
+    (run id, None) the heartbeat only. Runs no longer `streaming` are left alone; returns the ids written."""
+    if not rows:
+        return set()
+    table = connection.ops.quote_name(Run._meta.db_table)
+    values = ", ".join(["(%s, %s::jsonb)"] * len(rows))
+    params = []
+    for run_id, choices in rows:
+        params += [run_id, None if choices is None else orjson.dumps(choices).decode()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS run SET choices = COALESCE(due.choices, run.choices), heartbeat_at = %s "
+            f"FROM (VALUES {values}) AS due (public_id, choices) "
+            f"WHERE run.public_id = due.public_id AND run.status = %s RETURNING run.public_id",
+            [timezone.now(), *params, Status.STREAMING],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def drop_connection() -> None:
+    """Close this thread's database connection (after a failed write: the next one reconnects)."""
+    connection.close()
 
 
 def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, chunk_lengths, metrics, notices) -> tuple[str | None, list[str]]:

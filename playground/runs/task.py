@@ -1,8 +1,10 @@
 """One asyncio task per run: stream from the provider, publish frames, checkpoint, finish.
 
-The task, not a socket, owns the run: closing the tab does not stop it. It talks to the rest of
-the system only through the channel layer (frames to the run's group; cancel and backlog requests
-on its own control channel), so a socket in another process can watch, re-attach and cancel.
+The task, not a socket, owns the run: closing the tab does not stop it. Sockets of its own process
+watch it directly (`watch`: each frame is a method call on the socket, no copy and no queue);
+sockets of other processes reach it through the channel layer (cancel, backlog and watch requests
+on its own control channel; frames sent to each watching socket's channel), so a socket anywhere
+can watch, re-attach and cancel.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from playground.ops import metrics as ops_metrics
 from playground.providers.client import stream_chat
 from playground.providers.errors import ProviderError
 
-from . import protocol, store
+from . import admission, checkpoints, protocol, store
 from .assembler import Assembler, merge_news
 from .models import Status
 from .render import render_markdown
@@ -31,12 +33,15 @@ log = logging.getLogger(__name__)
 MERGED_FRAME_INTERVAL = 1 / 30
 # A publisher woken this long after its news arrived is behind: the path is not keeping up.
 PRESSURE_LAG = 0.005
+# Even when keeping up, frames of one run are at least this far apart (a display's refresh): a
+# provider faster than that gets its tokens merged, which a reader cannot see, and each frame
+# costs the process about the same whatever it carries.
+MIN_FRAME_INTERVAL = 1 / 60
 # The longest a loaded process lets news gather into one frame.
 MAX_MERGED_FRAME_INTERVAL = 0.25
-CHECKPOINT_INTERVAL = 1.0
-HEARTBEAT_INTERVAL = 5.0
-# While the database is away, writes are retried after pauses doubling from CHECKPOINT_INTERVAL
-# up to this (below HEARTBEAT_INTERVAL: the heartbeat resumes soon after the database is back).
+# While the database is away, the end of a run is retried after pauses doubling from
+# RETRY_PAUSE_FIRST up to RETRY_PAUSE_MAX (checkpoints.py does the same for the checkpoints).
+RETRY_PAUSE_FIRST = 1.0
 RETRY_PAUSE_MAX = 4.0
 # How long the end of a run is retried before the task gives up storing it.
 FINISH_PATIENCE = 120.0
@@ -49,6 +54,9 @@ DATABASE_AWAY = (OperationalError, InterfaceError)
 LINGER = 10.0
 # How long to keep retrying a backlog reply to a socket whose channel is full.
 BACKLOG_REPLY_PATIENCE = 5.0
+# A compact delta frame carries the run's elapsed time in the first delta and then at most this
+# often (readers count on from their own clock in between): it costs bytes on every frame.
+ELAPSED_EVERY = 1.0
 
 # Runs of this process by id, so tests, the sweeper and graceful shutdown can see them.
 ACTIVE: dict[str, "RunTask"] = {}
@@ -63,7 +71,8 @@ class RunTask:
         self.body = body
         self.layer = layer
         self.meta = meta
-        self.group = protocol.run_group(run_id)
+        self.watchers: list = []  # sockets of this process watching: their run_frame is called per frame
+        self.remote_watchers: set[str] = set()  # channels of sockets of other processes watching
         self.frames: list[str] = []  # the backlog: every frame sent, encoded, index = seq
         self.last_seq: int | None = None  # the seq of the run's last frame, once sent
         self.pending: dict[int, dict] = {}
@@ -78,7 +87,11 @@ class RunTask:
         self.finished = asyncio.Event()
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
-        self._dirty = False
+        self._timed_at: float | None = None  # the elapsed time the last timed frame carried
+        # Read by checkpoints.py: whether the text changed since the last checkpoint, and when the
+        # run last wrote (its insert counts as the first write).
+        self.dirty = False
+        self.last_write = time.monotonic()
         self._layer_failures = 0  # channel-layer calls failed in a row (Redis away)
         self._reader: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
@@ -87,6 +100,8 @@ class RunTask:
 
     def start(self) -> asyncio.Task:
         ACTIVE[self.run_id] = self
+        admission.run_started()
+        admission.ensure_sampler()
         ops_metrics.run_started(self)
         self._task = asyncio.get_running_loop().create_task(self._main(), name=f"run {self.run_id}")
         return self._task
@@ -96,7 +111,7 @@ class RunTask:
         try:
             await self._publish(protocol.started(self.meta))
             publisher = asyncio.create_task(self._publish_news())
-            checkpointer = asyncio.create_task(self._checkpoint_loop())
+            checkpoints.ensure_writer(ACTIVE)
             self._reader = asyncio.create_task(self._read())
             try:
                 await self._reader
@@ -115,12 +130,12 @@ class RunTask:
                 self.error.__cause__ = error
             else:
                 self.status = Status.COMPLETED
-            checkpointer.cancel()
             publisher.cancel()
             await self._flush_news()
             await self._finish()
         finally:
             self.finished.set()
+            admission.run_ended()
             ops_metrics.run_finished(self)
             try:
                 await asyncio.sleep(LINGER)
@@ -150,13 +165,12 @@ class RunTask:
             if news and self.first_token is None:
                 self.first_token = now
             if news:
-                ops_metrics.news_arrived(self.run_id, now)
                 if not self.pending:
                     self._news_since = now
                 merge_news(self.pending, news)
             if event.data.get("usage"):
                 self.usage_pending = event.data["usage"]
-            self._dirty = True
+            self.dirty = True
             self._news.set()
 
     async def _on_retry(self, attempt: int, delay: float, error: ProviderError):
@@ -165,26 +179,58 @@ class RunTask:
 
     # -- publishing --------------------------------------------------------------------------
 
+    def watch(self, socket) -> None:
+        """Hand `socket` (a consumer of this process) every frame from now on: `await socket.run_frame(event)`."""
+        if socket not in self.watchers:
+            self.watchers.append(socket)
+
+    def unwatch(self, socket) -> None:
+        if socket in self.watchers:
+            self.watchers.remove(socket)
+
     async def _publish(self, frame: dict) -> None:
         seq = len(self.frames)
         text = protocol.encode(protocol.numbered(self.run_id, seq, frame))
         self.frames.append(text)
-        if protocol.is_terminal(frame["type"]):
+        final = protocol.is_terminal(frame["type"])
+        if final:
             self.last_seq = seq
-        try:
-            await self.layer.group_send(self.group, protocol.frame_event(self.run_id, seq, text, frame["type"]))
-        except Exception as error:  # the channel layer is away (Redis restarting): the run goes on
-            # The frame is in the backlog: a socket sees the gap at the next frame (or the silence)
-            # and asks for it once the layer is back.
-            self._layer_failed("publishing", error)
-        else:
-            self._layer_failures = 0
+        event = protocol.frame_event(self.run_id, seq, frame, text, timed=self._timed(frame))
+        for socket in tuple(self.watchers):
+            try:
+                await socket.run_frame(event)
+            except Exception:  # one broken socket must not stop the run or the other watchers
+                log.exception("run %s: a socket failed to take frame %d", self.run_id, seq)
+                self.unwatch(socket)
+        for channel in tuple(self.remote_watchers):
+            try:
+                await self.layer.send(channel, event)
+            except Exception as error:
+                # Dropped, as a full channel drops group messages (or the layer is away: Redis
+                # restarting, and the run goes on): that socket mends the gap from the backlog,
+                # and asking for it registers it again.
+                self.remote_watchers.discard(channel)
+                if not isinstance(error, ChannelFull):
+                    self._layer_failed("publishing", error)
+            else:
+                self._layer_failures = 0
+        if final:
+            self.remote_watchers.clear()
+
+    def _timed(self, frame: dict) -> bool:
+        """Whether a compact form of this frame carries its elapsed time (see ELAPSED_EVERY)."""
+        elapsed = frame.get("elapsed")
+        if elapsed is None or (self._timed_at is not None and elapsed - self._timed_at < ELAPSED_EVERY):
+            return False
+        self._timed_at = elapsed
+        return True
 
     def _take_news(self) -> dict | None:
         if not self.pending and self.usage_pending is None:
             return None
-        frame = protocol.delta([self.pending[i] for i in sorted(self.pending)], time.monotonic() - self.started,
-                               self.usage_pending)
+        pending = self.pending
+        choices = [pending[i] for i in sorted(pending)] if len(pending) > 1 else list(pending.values())
+        frame = protocol.delta(choices, time.monotonic() - self.started, self.usage_pending)
         self.pending, self.usage_pending = {}, None
         return frame
 
@@ -199,13 +245,16 @@ class RunTask:
                 # The busier the process, the longer the interval: fewer, fuller frames cost less.
                 interval = min(MAX_MERGED_FRAME_INTERVAL, max(MERGED_FRAME_INTERVAL, 4 * lag))
                 await asyncio.sleep(max(0.0, last_sent + interval - time.monotonic()))
+            elif time.monotonic() < last_sent + MIN_FRAME_INTERVAL:
+                await asyncio.sleep(last_sent + MIN_FRAME_INTERVAL - time.monotonic())
             self._news.clear()
+            news_since = self._news_since
             frame = self._take_news()
             if frame is None:
                 continue
             last_sent = time.monotonic()
             await self._publish(frame)
-            ops_metrics.delta_relayed(self.run_id, taken_at=self.started + frame["elapsed"])
+            ops_metrics.frame_relayed(time.monotonic() - news_since)
             if self._news.is_set():
                 # More arrived while that frame was being sent: the path is not keeping up, so
                 # let news gather and send it merged, at most ~30 frames a second.
@@ -243,9 +292,13 @@ class RunTask:
         if kind == protocol.CANCEL:
             self.cancel()
         elif kind == protocol.BACKLOG and message.get("reply_to"):
+            if message.get("watch") and self.last_seq is None:
+                self.remote_watchers.add(message["reply_to"])
             # Answered in its own task: the asker's channel may be full (that is often why it
             # asks), and the control channel must keep serving meanwhile.
             asyncio.create_task(self._send_backlog(message["reply_to"], int(message.get("after", -1))))
+        elif kind == protocol.UNWATCH:
+            self.remote_watchers.discard(message.get("reply_to"))
 
     async def _send_backlog(self, reply_to: str, after: int):
         deadline = time.monotonic() + BACKLOG_REPLY_PATIENCE
@@ -263,25 +316,6 @@ class RunTask:
                 await asyncio.sleep(0.05 if isinstance(error, ChannelFull) else LAYER_RETRY_PAUSE)
 
     # -- persistence -------------------------------------------------------------------------
-
-    async def _checkpoint_loop(self):
-        last_write = time.monotonic()
-        pause = CHECKPOINT_INTERVAL
-        while True:
-            await asyncio.sleep(pause)
-            if self._dirty or time.monotonic() - last_write >= HEARTBEAT_INTERVAL:
-                self._dirty = False
-                try:
-                    await _stored(store.checkpoint, self.run_id, self.assembler.snapshot())
-                except DATABASE_AWAY as error:
-                    # One lost write must not end the checkpoints: the database restarting (or a
-                    # dropped connection) is met with a fresh connection after a growing pause.
-                    self._dirty = True
-                    pause = min(pause * 2, RETRY_PAUSE_MAX)
-                    log.warning("run %s: checkpoint failed (%s); trying again in %.0f s", self.run_id,
-                                _first_line(error), pause, extra={"run_id": self.run_id})
-                    continue
-                last_write, pause = time.monotonic(), CHECKPOINT_INTERVAL
 
     def metrics(self) -> dict:
         end = time.monotonic()
@@ -313,7 +347,7 @@ class RunTask:
             notices=notices,
         )
         cost = None
-        pause, give_up_at = CHECKPOINT_INTERVAL, time.monotonic() + FINISH_PATIENCE
+        pause, give_up_at = RETRY_PAUSE_FIRST, time.monotonic() + FINISH_PATIENCE
         while True:
             try:
                 cost, notices = await _stored(store.finish, self.run_id, **end)

@@ -1,6 +1,8 @@
 // The page's one websocket: connects, reconnects with backoff, and routes JSON frames by "type".
 // Other modules register handlers with `onFrame(type, fn)` and send with `send(obj)`.
 
+import { expand } from "./frames.js";
+
 const handlers = new Map();
 const statusEl = document.getElementById("socket-status");
 let socket = null;
@@ -74,7 +76,7 @@ function connect() {
   socket.addEventListener("message", (event) => {
     let frame;
     try {
-      frame = JSON.parse(event.data);
+      frame = expand(JSON.parse(event.data));
     } catch {
       return;
     }

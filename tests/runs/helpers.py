@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from playground.asgi import application
+from playground.runs.protocol import Expander
 from playground.teams.access import personal_workspace
 from tests.factories import client_for, make_credential, make_user
 
@@ -28,8 +29,23 @@ def make_member(username: str, fake_provider=None, headers=None):
     return user, workspace, provider, cookie
 
 
-async def open_socket(cookie: str) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(
+class PageSocket(WebsocketCommunicator):
+    """The page socket read as the browser reads it: compact delta frames expanded (frames.js's
+    rules, in protocol.Expander), so every frame arrives in its full shape. `raw` keeps them as sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expander = Expander()
+        self.raw: list = []
+
+    async def receive_json_from(self, timeout=1):
+        message = await super().receive_json_from(timeout)
+        self.raw.append(message)
+        return self.expander.expand(message)
+
+
+async def open_socket(cookie: str) -> PageSocket:
+    socket = PageSocket(
         application, "/ws/playground/",
         headers=[(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1"), (b"cookie", cookie.encode())],
     )

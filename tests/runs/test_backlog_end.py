@@ -40,7 +40,7 @@ async def test_a_backlog_with_the_last_frame_ends_watching_without_asking_again(
     socket, sent = await watching_socket(layer, "RUN", control)
     await socket._request_backlog("RUN")
     request = await layer.receive(control)
-    assert request == protocol.backlog_request("RUN", socket.channel_name, -1)
+    assert request == protocol.backlog_request("RUN", socket.channel_name, -1, watch=True)
 
     backlog = frames("RUN", "run.started", "run.delta", "run.finished")
     await socket.run_backlog(protocol.backlog_reply("RUN", backlog, live=True, ended=True))
@@ -60,5 +60,5 @@ async def test_a_backlog_without_the_end_asks_for_more_until_caught_up():
     await socket.run_backlog(protocol.backlog_reply("RUN", frames("RUN", "run.started", "run.delta"), live=True, ended=False))
     assert len(sent) == 2 and socket.expected["RUN"] == 2
     again = await layer.receive(control)
-    assert again == protocol.backlog_request("RUN", socket.channel_name, 1)
+    assert again == protocol.backlog_request("RUN", socket.channel_name, 1, watch=True)
     await socket.close_runs()

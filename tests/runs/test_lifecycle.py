@@ -94,6 +94,8 @@ async def test_it_sends_a_finished_run_as_one_snapshot(fake_provider):
 
 
 async def test_it_recovers_frames_the_channel_layer_dropped(fake_provider, settings, monkeypatch):
+    # The socket watches through the channel layer, as a socket of another process would.
+    settings.RUNS_LOCAL_DELIVERY = False
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 3}}}
     backlog_requests = []
     original_request = PlaygroundConsumer._request_backlog

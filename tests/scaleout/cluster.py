@@ -11,6 +11,7 @@ import signal
 
 from websockets.asyncio.client import connect
 
+from playground.runs.protocol import Expander
 from tests.live import free_port, start_daphne, stop_process, wait_healthy
 
 TIMEOUT = 15
@@ -54,6 +55,7 @@ class Socket:
 
     def __init__(self, connection):
         self.connection = connection
+        self.expander = Expander()  # compact delta frames arrive in their full shape
 
     @classmethod
     async def open(cls, url: str, cookie: str) -> "Socket":
@@ -65,7 +67,7 @@ class Socket:
         await self.connection.send(json.dumps(message))
 
     async def receive(self, timeout: float = TIMEOUT) -> dict:
-        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+        return self.expander.expand(json.loads(await asyncio.wait_for(self.connection.recv(), timeout)))
 
     async def close(self) -> None:
         await self.connection.close()
