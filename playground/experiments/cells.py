@@ -158,6 +158,24 @@ def queue_state(experiment_id: str) -> dict:
             "user_free": settings.EXPERIMENT_RUNS_MAX_CONCURRENT - streaming, "limits": dict(experiment.concurrency or {})}
 
 
+def next_starts(experiment_id: str, inflight: dict[str, int], paused: set[str], room: int) -> dict:
+    """What the driver starts now, in one step: per provider, as many ready queued cells as its
+    limit leaves free (`inflight`: cells running per provider; `paused`: rate-limited providers),
+    within the person's experiment-run cap and the process's `room`; claimed and prepared.
+    Returns queue_state's numbers and `starts` (Prepared items)."""
+    state = queue_state(experiment_id)
+    free_total = min(state["user_free"], room)
+    starts = []
+    for provider_id, info in sorted(state["providers"].items()):
+        free = min(info["limit"] - inflight.get(provider_id, 0), info["ready"], free_total)
+        if provider_id in paused or free <= 0:
+            continue
+        prepared = prepare(claim(experiment_id, provider_id, free))
+        free_total -= sum(1 for item in prepared if item.column is not None)
+        starts += prepared
+    return {**state, "starts": starts}
+
+
 def claim(experiment_id: str, provider_id: str, count: int) -> list[int]:
     """Up to `count` ready queued cells of this provider, row by row, marked running (run to come)."""
     now = timezone.now()

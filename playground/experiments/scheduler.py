@@ -137,7 +137,11 @@ class Driver:
                     log.warning("experiment %s: another process took over", self.experiment_id)
                     return
             draining = shutdown.is_draining()
-            state = await db(cells.queue_state)(self.experiment_id)
+            now = time.monotonic()
+            paused = {provider for provider, until in self.paused_until.items() if until > now}
+            inflight = {provider: len(ids) for provider, ids in self.inflight.items()}
+            # One step on the database thread: how many may start, claimed and prepared.
+            state = await db(cells.next_starts)(self.experiment_id, inflight, paused, 0 if draining else self._process_room())
             if not draining:
                 await self._start_grading(state)
                 await self._start_cells(state)
@@ -176,32 +180,30 @@ class Driver:
         return settings.RUNS_PER_PROCESS - admission.streaming
 
     async def _start_cells(self, state: dict):
-        # The person's experiment runs streaming now, this driver's included, are already counted.
-        user_free = min(state["user_free"], self._process_room())
-        for provider_id, info in state["providers"].items():
-            free = min(self._free(provider_id, info["limit"], user_free), info["ready"])
-            if free <= 0:
-                continue
-            claimed = await db(cells.claim)(self.experiment_id, provider_id, free)
-            if not claimed:
-                continue
-            prepared = await db(cells.prepare)(claimed)
-            ready = [item for item in prepared if item.column is not None]
-            for item in prepared:
-                if item.error:
-                    await self._publish_cell(item.cell_id, with_html=True)
-            user_free -= len(ready)
-            if ready:
-                await self._launch(ready)
+        prepared = state["starts"]
+        for item in prepared:
+            if item.error:
+                await self._publish_cell(item.cell_id, with_html=True)
+        ready = [item for item in prepared if item.column is not None]
+        if ready:
+            await self._launch(ready)
 
     async def _launch(self, ready: list):
         if self.parts is None:
             self.parts = await db(_experiment_parts)(self.experiment_id)
         experiment = self.parts
         plan = service.Plan(experiment["workspace"], experiment["conversation"], [item.column for item in ready])
+
+        def store_and_attach(create):
+            # The runs' insert and the cells' link to them in one step on the driver's thread.
+            def both(**kwargs):
+                runs = create(**kwargs)
+                cells.attach_runs([(item.cell_id, run.public_id) for item, run in zip(ready, runs)])
+                return runs
+            return db(both)
+
         tasks = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, compare=False,
-                                          run_sync=db)
-        await db(cells.attach_runs)([(item.cell_id, task.run_id) for item, task in zip(ready, tasks)])
+                                          run_sync=store_and_attach)
         for item, task in zip(ready, tasks):
             self.inflight[item.provider_id].add(item.cell_id)
             await self._publish(protocol.cell(self.experiment_id, cell=item.public_id, row=item.row, variant=item.variant,
