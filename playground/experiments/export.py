@@ -46,8 +46,18 @@ def experiment_data(experiment: Experiment) -> dict:
     }
 
 
+# A spreadsheet runs a cell that starts like this as a formula: model output must not (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def grid_csv(experiment: Experiment):
-    """The grid as CSV: a line per row with its values, then per variant its answer, verdict and numbers."""
+    """The grid as CSV: a line per row with its values, then per variant its answer, verdict and
+    numbers. Texts that a spreadsheet would run as a formula get a leading apostrophe."""
     variants = list(experiment.variants.all())
     rows = list(experiment.rows.all())
     columns = sorted({name for row in rows for name in row.values}, key=lambda name: (name == EXPECTED, name))
@@ -62,11 +72,11 @@ def grid_csv(experiment: Experiment):
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        line = [row.values.get(column, "") for column in columns]
+        line = [_cell_text(row.values.get(column, "")) for column in columns]
         for variant in variants:
             cell = cells.get((row.pk, variant.pk))
             run = cell.run if cell else None
-            line += [answer_text(run) if run else "", cell.state if cell else "",
+            line += [_cell_text(answer_text(run)) if run else "", cell.state if cell else "",
                      "" if cell is None or cell.passed is None else ("yes" if cell.passed else "no"),
                      run.time_to_first_token if run else "", run.total_time if run else "",
                      run.output_tokens if run else "", run.cost if run and run.cost is not None else ""]

@@ -182,3 +182,10 @@ def test_a_new_experiment_from_a_comparison_takes_its_template_and_columns(alice
     experiment = Experiment.objects.get(conversation__title="From a session")
     assert experiment.variants.count() == 2 and experiment.template == template
     assert json.dumps(experiment.template)
+
+
+def test_the_grid_csv_never_hands_a_spreadsheet_a_formula(alice):
+    experiment, _, _ = finished_experiment(alice, rows=1, variants=1)
+    Run.objects.filter(conversation=experiment.conversation).update(choices=[{"index": 0, "content": "=HYPERLINK(\"x\")"}])
+    text = "".join(export.grid_csv(experiment))
+    assert "'=HYPERLINK" in text
