@@ -44,11 +44,13 @@ SWEEP_INTERVAL = settings.RUN_SWEEP_INTERVAL
 # The drivers' database steps run on threads of their own: channels' database_sync_to_async runs
 # every call of the process on one thread, and behind the checkpoints of dozens of streaming runs a
 # finished cell waited seconds for its slot to be refilled.
-# Two threads: judging a finished cell (checks, its HTML) never holds up the start of the next one.
-_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="experiments-db")
+# Starting cells has a thread of its own: when a whole wave of cells ends at once, the next wave
+# must not wait behind the judging of the last (checks, HTML), which has its own thread.
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="experiments-db")
+_START_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="experiments-start")
 
 
-def db(func):
+def db(func, executor=None):
     @functools.wraps(func)
     async def call(*args, **kwargs):
         def step():
@@ -58,9 +60,13 @@ def db(func):
             finally:
                 close_old_connections()
 
-        return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, step)
+        return await asyncio.get_running_loop().run_in_executor(executor or _EXECUTOR, step)
 
     return call
+
+
+def db_start(func):
+    return db(func, _START_EXECUTOR)
 
 
 DRIVERS: dict[str, "Driver"] = {}
@@ -141,7 +147,7 @@ class Driver:
             paused = {provider for provider, until in self.paused_until.items() if until > now}
             inflight = {provider: len(ids) for provider, ids in self.inflight.items()}
             # One step on the database thread: how many may start, claimed and prepared.
-            state = await db(cells.next_starts)(self.experiment_id, inflight, paused, 0 if draining else self._process_room())
+            state = await db_start(cells.next_starts)(self.experiment_id, inflight, paused, 0 if draining else self._process_room())
             if not draining:
                 await self._start_grading(state)
                 await self._start_cells(state)
@@ -200,7 +206,7 @@ class Driver:
                 runs = create(**kwargs)
                 cells.attach_runs([(item.cell_id, run.public_id) for item, run in zip(ready, runs)])
                 return runs
-            return db(both)
+            return db_start(both)
 
         tasks = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, compare=False,
                                           run_sync=store_and_attach)
@@ -250,12 +256,14 @@ class Driver:
         self.judging += 1
         try:
             try:
-                await task.finished.wait()
+                await task.streamed.wait()
             finally:
-                # The slot is free as soon as the run has ended: the next cell starts while this one is judged.
+                # The provider's slot is free as soon as its stream is over: the next cell starts
+                # while this one's end is stored and judged.
                 self.inflight[provider_id].discard(cell_id)
                 self.live.pop(public_id, None)
                 self.wake.set()
+            await task.finished.wait()
             await self._judge(cell_id, provider_id)
         finally:
             self.judging -= 1
