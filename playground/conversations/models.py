@@ -42,6 +42,8 @@ class Conversation(models.Model):
     # Title, prompts and answers as one weighted tsvector, rebuilt by search.reindex once per
     # finished run (never while a run streams).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The text the vector was made from (prompts and answers), for the snippet a search result shows.
+    search_text = models.TextField(blank=True, default="", editable=False)
     # "model:…", "provider:…", "status:…" of its runs, kept with the search vector, so the history's
     # run filters are one GIN lookup instead of a scan of every run.
     run_facets = ArrayField(models.CharField(max_length=240), default=list, blank=True, editable=False)

@@ -7,8 +7,9 @@ once per finished run and on rename, so no write touches it while a run streams.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from playground.runs.branches import message_text
@@ -19,6 +20,11 @@ from .models import Conversation, Kind, Visibility
 SEARCH_CONFIG = "english"
 # PostgreSQL caps a tsvector at 1 MB; a session's first 200,000 characters are plenty to find it.
 MAX_DOCUMENT_CHARS = 200_000
+# A result's snippet comes from the first part of its text: ts_headline re-reads what it is given.
+SNIPPET_SOURCE_CHARS = 50_000
+# Marks around each match in a snippet: control characters no prompt types, so the template can
+# split the snippet and escape every piece (ts_headline itself escapes nothing).
+MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 def facet(kind: str, value: str) -> str:
@@ -54,7 +60,7 @@ def reindex(conversation_id: int) -> None:
     vector = SearchVector(Value(title, output_field=TextField()), weight="A", config=SEARCH_CONFIG) + SearchVector(
         Value(document, output_field=TextField()), weight="B", config=SEARCH_CONFIG
     )
-    Conversation.objects.filter(pk=conversation_id).update(search_vector=vector, run_facets=facets)
+    Conversation.objects.filter(pk=conversation_id).update(search_vector=vector, run_facets=facets, search_text=document)
 
 
 def visible_to(user, workspace) -> QuerySet:
@@ -96,7 +102,11 @@ def history(user, workspace, filters: HistoryFilters, *, deleted: bool = False) 
         # Experiments have their own list; a search finds them beside the sessions.
         sessions = sessions.exclude(kind=Kind.EXPERIMENT)
     if filters.text:
-        sessions = sessions.filter(search_vector=SearchQuery(filters.text, search_type="websearch", config=SEARCH_CONFIG))
+        query = SearchQuery(filters.text, search_type="websearch", config=SEARCH_CONFIG)
+        sessions = sessions.filter(search_vector=query).annotate(snippet=SearchHeadline(
+            Left("search_text", SNIPPET_SOURCE_CHARS), query, config=SEARCH_CONFIG, start_sel=MATCH_START, stop_sel=MATCH_END,
+            max_words=16, min_words=6, short_word=3, max_fragments=2, fragment_delimiter=" … ",
+        ))
     if filters.tag:
         sessions = sessions.filter(tags__contains=[filters.tag])
     if filters.since:
@@ -111,7 +121,7 @@ def with_latest_run(sessions: QuerySet) -> QuerySet:
     """Sessions with the model and status of their latest run, as the history list shows them."""
     latest = Run.objects.filter(conversation=OuterRef("pk")).order_by("-started_at")
     sessions = sessions.annotate(last_model=Subquery(latest.values("model")[:1]), last_status=Subquery(latest.values("status")[:1]))
-    return sessions.defer("search_vector", "draft_request")
+    return sessions.defer("search_vector", "search_text", "draft_request")
 
 
 def reindex_after_run(sender, run, **kwargs) -> None:
@@ -121,3 +131,14 @@ def reindex_after_run(sender, run, **kwargs) -> None:
     cell: experiments/ reindexes once a batch of cells has ended."""
     if run.conversation.kind != Kind.EXPERIMENT:
         reindex(run.conversation_id)
+
+
+def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
+    """A headline as (text, is_match) pieces; empty when nothing in it matched (a title match)."""
+    if not snippet or MATCH_START not in snippet:
+        return []
+    parts = []
+    for index, piece in enumerate(snippet.replace(MATCH_END, MATCH_START).split(MATCH_START)):
+        if piece:
+            parts.append((piece, index % 2 == 1))
+    return parts

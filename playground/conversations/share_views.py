@@ -5,6 +5,7 @@ deleted, is a 404 like any unknown token. "Signed-in users only" links send anon
 the login page.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
 from playground.teams.models import Role, Workspace
 
 from .access import get_conversation_for
-from .export import fork as fork_session
+from .export import fork as fork_copy
 from .forms import ForkForm, ShareForm
 from .models import Audience, ShareLink, hash_token
 
@@ -89,7 +90,10 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         "fork_form": ForkForm(workspaces=writable_workspaces(request.user)) if request.user.is_authenticated else None,
     }
     response = render(request, "conversations/shared.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
+    # The token is in the URL: never pass it on to another site. "same-origin" rather than
+    # "no-referrer": with no referrer Chromium sends `Origin: null` on the page's own forms, and
+    # Django's CSRF check refuses the Fork.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -109,6 +113,22 @@ def fork(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         raise Http404("No such workspace.")
     workspace = Workspace.objects.get(public_id=form.cleaned_data["workspace"])
-    copy = fork_session(link.conversation, user=request.user, workspace=workspace)
+    return _forked(request, link.conversation, workspace)
+
+
+def _forked(request: HttpRequest, conversation, workspace: Workspace) -> HttpResponse:
+    copy = fork_copy(conversation, user=request.user, workspace=workspace)
     request.session[SESSION_WORKSPACE_KEY] = workspace.public_id
+    messages.success(request, f"Forked into {workspace.name}: this copy is yours to run and change.")
     return redirect("conversation", copy.public_id)
+
+
+@login_required
+@require_POST
+def fork_session(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """A session the user may read (a viewer's, say) copied into a workspace where they can run it."""
+    conversation = get_conversation_for(request.user, conversation_id)
+    form = ForkForm(request.POST, workspaces=writable_workspaces(request.user))
+    if not form.is_valid():
+        raise Http404("No such workspace.")
+    return _forked(request, conversation, Workspace.objects.get(public_id=form.cleaned_data["workspace"]))

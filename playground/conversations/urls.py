@@ -25,4 +25,5 @@ urlpatterns = [
     path("<str:conversation_id>/export.md", transfer_views.export_markdown, name="export_markdown"),
     path("<str:conversation_id>/share", share_views.share_settings, name="share"),
     path("<str:conversation_id>/share/revoke", share_views.revoke, name="revoke"),
+    path("<str:conversation_id>/fork", share_views.fork_session, name="fork_session"),
 ]

@@ -181,7 +181,9 @@ def session_runs(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = get_conversation_for(request.user, conversation_id)
     runs = branches.runs_of(conversation)
     rows = branches.tree_rows(branches.run_tree(runs))
-    context = {"conversation": conversation, "rows": rows, "branch_count": len(branches.branches(runs))}
+    membership = membership_for(request.user, conversation.workspace)
+    context = {"conversation": conversation, "rows": rows, "branch_count": len(branches.branches(runs)),
+               "can_write": membership is not None and membership.can_write}
     return render(request, "conversations/runs.html", context)
 
 

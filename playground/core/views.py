@@ -14,9 +14,10 @@ from django.views.decorators.cache import never_cache
 
 from playground.conversations.access import get_conversation_for
 from playground.conversations.restore import session_state
-from playground.runs.models import Run
+from playground.conversations.share_views import writable_workspaces
 from playground.providers.resolve import providers_for
-from playground.teams.access import current_workspace, membership_for
+from playground.runs.models import Run
+from playground.teams.access import SESSION_WORKSPACE_KEY, current_workspace, membership_for
 
 HEALTH_TIMEOUT = 3.0
 
@@ -39,9 +40,12 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
     if conversation is not None and conversation.is_experiment:
         # An experiment's runs live in a conversation of their own; its page is the grid.
         return redirect("experiments:page", conversation.experiment.public_id)
-    if conversation is not None:
-        # The session's own workspace decides what this page may do, whatever the switcher says.
-        workspace, membership = conversation.workspace, membership_for(request.user, conversation.workspace)
+    if conversation is not None and conversation.workspace_id != workspace.pk:
+        # Opening a session of another workspace switches to it, so the switcher, the sidebar and
+        # the runs made on this page all agree on where they are.
+        workspace = conversation.workspace
+        membership = membership_for(request.user, workspace)
+        request.session[SESSION_WORKSPACE_KEY] = workspace.public_id
     providers = providers_for(workspace)
     provider, model = last_used(workspace, providers)
     runs = list(conversation.runs.order_by("started_at", "column").values_list("public_id", flat=True)) if conversation else []
@@ -57,7 +61,10 @@ def playground(request: HttpRequest, conversation_id: str | None = None) -> Http
         # The socket refuses larger messages (socket.js checks before sending).
         "socket_max_bytes": settings.SOCKET_MAX_MESSAGE_BYTES,
     }
-    context = {"conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data}
+    context = {
+        "conversation": conversation, "workspace": workspace, "providers": providers, "page_data": page_data,
+        "fork_workspaces": writable_workspaces(request.user) if conversation and not membership.can_write else [],
+    }
     return render(request, "core/playground.html", context)
 
 

@@ -7,6 +7,7 @@ is the run before the edit, so both histories stay.
 
 from dataclasses import dataclass, field
 
+from . import differences
 from .models import Run
 
 PREVIEW_LENGTH = 80
@@ -26,10 +27,26 @@ def message_text(message: dict) -> str:
 class RunNode:
     run: Run
     children: list["RunNode"] = field(default_factory=list)
+    parent: "RunNode | None" = None
+    # Set by `tree_rows` when a sibling looks the same: where this branch departs from it.
+    divergence: str = ""
 
     @property
     def prompt(self) -> str:
-        return last_prompt(self.run)[:PREVIEW_LENGTH]
+        """What this run added to its branch: its last new message (a tool result, an edited
+        system message…), named by role unless it is the user's."""
+        added = new_messages(self.run, self.parent.run if self.parent else None)
+        message = added[-1] if added else None
+        if not isinstance(message, dict):
+            return last_prompt(self.run)[:PREVIEW_LENGTH]
+        text = message_text(message) or ("(tool calls)" if message.get("tool_calls") else "")
+        role = message.get("role", "")
+        return (text if role == "user" else f"{role}: {text}")[:PREVIEW_LENGTH]
+
+    @property
+    def playable(self) -> bool:
+        """Playback only for a run with text to replay (not a failure before the first token)."""
+        return bool(answer_text(self.run))
 
     def as_dict(self) -> dict:
         run = self.run
@@ -58,14 +75,48 @@ def run_tree(runs: list[Run]) -> list[RunNode]:
     roots = []
     for run in runs:
         parent = nodes.get(run.parent_id)
+        nodes[run.pk].parent = parent
         (parent.children if parent else roots).append(nodes[run.pk])
     return roots
+
+
+def _snippet(text: str, length: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+def divergence(run: Run, other: Run) -> str:
+    """Where `run`'s request departs from a sibling's that ends with the same prompt: the first
+    message that differs, else the first setting, else nothing (a re-run)."""
+    mine, theirs = run.request.get("messages", []), other.request.get("messages", [])
+    for number, (a, b) in enumerate(zip(mine, theirs), start=1):
+        if a != b:
+            role = a.get("role", "?") if isinstance(a, dict) else "?"
+            return f"message {number} ({role}): {_snippet(message_text(a) if isinstance(a, dict) else '')}"
+    if len(mine) != len(theirs):
+        return f"{len(mine)} messages instead of {len(theirs)}"
+    differing = differences.differing([run.request, other.request])
+    if differing:
+        first = differing[0]
+        return f"{first.label} {first.shown[0]}"
+    return "same request (a re-run)"
+
+
+def _mark_lookalikes(siblings: list[RunNode]) -> None:
+    """Siblings whose rows would read the same get a note saying where each departs from the first."""
+    by_prompt: dict[str, list[RunNode]] = {}
+    for node in siblings:
+        by_prompt.setdefault(node.prompt, []).append(node)
+    for same in by_prompt.values():
+        for node in same[1:]:
+            node.divergence = divergence(node.run, same[0].run)
 
 
 def tree_rows(roots: list[RunNode], depth: int = 0) -> list[tuple[RunNode, int]]:
     """The tree as rows to list, indented only where it branches: a chain of single children (a
     plain multi-turn chat) stays at one level however long it is."""
     rows = []
+    _mark_lookalikes(roots)
     for node in roots:
         while True:
             rows.append((node, depth))

@@ -3,8 +3,8 @@
 //
 // Events for runs.js (window): "playground:branch" and "playground:edit", detail {run, parent,
 // conversation}: the next run.start on this page should send `parent` (see the lead's notes).
-import { send, onFrame } from "./socket.js";
-import { getRequest, setRequest } from "./panel.js";
+import { onFrame } from "./socket.js";
+import { setRequest } from "./panel.js";
 
 const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
 const runsBox = document.getElementById("session-runs");
@@ -21,10 +21,27 @@ function markCurrent() {
   }
 }
 
+// Not while the user is in a session's menu (renaming, sharing): the list would close it under
+// their hands. It refreshes once the menu closes.
+let refreshWaiting = false;
+
+function isBusy() {
+  return Boolean(document.querySelector("#history-list .session-more[open]"));
+}
+
 function refreshList() {
   const form = document.getElementById("history-search");
+  if (isBusy()) {
+    refreshWaiting = true;
+    return;
+  }
+  refreshWaiting = false;
   if (form && window.htmx) window.htmx.trigger(form, "submit");
 }
+
+document.addEventListener("toggle", (event) => {
+  if (refreshWaiting && event.target.matches?.(".session-more") && !event.target.open) refreshList();
+}, true);
 
 async function refreshRuns() {
   if (!conversation || !window.htmx) return;
@@ -67,14 +84,11 @@ async function editRun(button) {
   announce("edit", data);
 }
 
-// A re-run sends the stored body unchanged, as a sibling of the original (same parent). A run
-// imported or forked from elsewhere has no provider of this workspace: the panel's one is used.
+// A re-run sends the stored request unchanged, as a sibling of the original: runs.js sends it,
+// so its card comes into view like any run started on this page.
 async function rerun(button) {
   const data = await fetchJson(button.dataset.rerunUrl);
-  const select = document.querySelector("#panel [name=provider]");
-  const known = select && [...select.options].some((option) => option.value === data.provider);
-  const provider = known ? data.provider : getRequest().provider;
-  send({ type: "run.start", ref: `rerun-${data.run}`, conversation: data.conversation, parent: data.parent, columns: [{ provider, body: data.request }] });
+  window.dispatchEvent(new CustomEvent("playground:rerun", { detail: { run: data.run } }));
 }
 
 function onRunsClick(event) {
@@ -86,13 +100,6 @@ function onRunsClick(event) {
     target.setAttribute("title", error.message);
     target.classList.add("is-failed");
   });
-}
-
-// An imported request body without an answer waits in the session as a draft: load it.
-async function loadDraft() {
-  if (!conversation || (pageData.runs || []).length) return;
-  const data = await fetchJson(urlFor(runsBox.dataset.treeUrl));
-  if (data.draft) setRequest(data.draft);
 }
 
 document.body.addEventListener("htmx:afterSettle", markCurrent);
@@ -107,4 +114,3 @@ onFrame("run.accepted", (frame) => {
 });
 onFrame("run.finished", refreshSoon);
 onFrame("run.error", refreshSoon);
-loadDraft().catch(() => {});

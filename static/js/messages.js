@@ -1,6 +1,8 @@
 // The messages editor: a system box on top (left out when empty), then the turns. Add, remove,
 // reorder and edit messages of every role; user content parts; assistant tool calls; tool results.
 // The whole list lives in the messages textarea ("Messages as JSON"), kept in sync both ways.
+// Turns already answered (up to the last assistant message) fold away behind "Show N earlier
+// messages": the transcript above shows them. A viewer gets the editor read-only.
 //   getMessages() -> [message]   setMessages(list)   appendMessage(message)
 
 import { fire, CHANGED, LOADED, parseJson, pretty, cloneTemplate, grow } from "./params-util.js";
@@ -11,6 +13,9 @@ const systemBox = document.getElementById("system-message");
 const jsonField = document.getElementById("f-messages");
 const jsonError = document.querySelector("[data-messages-json-error]");
 const roleToAdd = document.getElementById("add-message-role");
+const editor = document.getElementById("messages-editor");
+const earlierToggle = document.getElementById("earlier-toggle");
+const readOnly = editor.hasAttribute("data-readonly");
 // Keys each role's fields edit; any other key on a message (name, audio, …) is carried over.
 const EDITED_KEYS = new Set(["role", "content", "tool_calls", "tool_call_id"]);
 const STARTERS = {
@@ -22,6 +27,8 @@ const STARTERS = {
 };
 
 let turns = [];
+let shownEarlier = false;
+let folded = 0;
 
 const copy = (value) => structuredClone(value);
 
@@ -79,11 +86,41 @@ function renderTurn(message) {
   item.querySelector(".tool-call-id").value = message?.tool_call_id ?? "";
   const callsBox = item.querySelector("[data-tool-calls]");
   (Array.isArray(message?.tool_calls) ? message.tool_calls : []).forEach((call) => callsBox.append(renderToolCall(call)));
+  if (readOnly) lock(item);
   return item;
 }
 
+function lock(root) {
+  root.querySelectorAll("textarea, input").forEach((field) => { field.readOnly = true; });
+  root.querySelectorAll("select").forEach((field) => { field.disabled = true; });
+}
+
+// Turns already answered fold away when the conversation moves on ("Continue", a reopened
+// session); the user's own editing never folds anything.
+export function foldAnswered(count = turns.length) {
+  folded = Math.max(0, count);
+  shownEarlier = false;
+  updateFold();
+}
+
+function updateFold() {
+  const hide = folded > 0 && folded < turns.length && !shownEarlier;
+  [...list.children].forEach((item, index) => { item.hidden = hide && index < folded; });
+  earlierToggle.hidden = !(folded > 0 && folded < turns.length);
+  const plural = folded === 1 ? "" : "s";
+  earlierToggle.textContent = hide ? `Show ${folded} earlier message${plural}` : `Hide the ${folded} earlier message${plural}`;
+  earlierToggle.setAttribute("aria-expanded", String(!hide));
+}
+
+earlierToggle.addEventListener("click", () => {
+  shownEarlier = !shownEarlier;
+  updateFold();
+  if (shownEarlier) list.firstElementChild?.querySelector(".message-content")?.focus();
+});
+
 function render() {
   list.replaceChildren(...turns.map(renderTurn));
+  updateFold();
   growAll(list);
 }
 
@@ -98,6 +135,7 @@ function setTurns(messages) {
   }
   grow(systemBox);
   turns = all;
+  folded = 0;
   render();
 }
 
@@ -109,13 +147,19 @@ export function setMessages(messages) {
 export function appendMessage(message) {
   turns.push(copy(message));
   list.append(renderTurn(message));
+  updateFold();
   growAll(list.lastElementChild);
   writeJson();
 }
 
+// The message to write next: an empty tool result, else the last user message.
 export function focusLastUserMessage() {
-  const users = list.querySelectorAll('.message[data-role="user"] .message-content');
-  (users[users.length - 1] || systemBox).focus();
+  const shown = [...list.querySelectorAll(".message:not([hidden])")];
+  const target = shown.find((item) => item.dataset.role === "tool" && !item.querySelector(".message-content").value)
+    || shown.filter((item) => item.dataset.role === "user").at(-1);
+  const field = target?.querySelector(".message-content") || systemBox;
+  field.focus({ preventScroll: true });
+  field.scrollIntoView({ block: "nearest" });
 }
 
 // Editing.
@@ -158,7 +202,11 @@ list.addEventListener("click", (event) => {
   const index = [...list.children].indexOf(item);
   const action = button.dataset.action;
   ACTIONS[action](index, item, button);
-  if (STRUCTURAL.has(action)) writeJson();
+  if (STRUCTURAL.has(action)) {
+    folded = 0;
+    updateFold();
+    writeJson();
+  }
   else updateTurn(item);
   if (action.startsWith("add-")) item.querySelector(".part:last-child input, .tool-call:last-child input")?.focus();
 });
@@ -211,11 +259,26 @@ function followJson() {
 jsonField.addEventListener("input", followJson);
 jsonField.addEventListener(LOADED, followJson);
 
+// A reopened session puts back the list as the latest run sent it (page_data.state), with the
+// turns already answered folded away; a new one starts with an empty user message.
 function start() {
+  const pageData = JSON.parse(document.getElementById("page-data")?.textContent || "{}");
+  const { messages: restored } = pageData.state || {}; // as the latest run sent them
   const { value } = parseJson(jsonField.value.trim() || "[]");
-  const initial = Array.isArray(value) && value.length ? value : [STARTERS[roleToAdd.value]];
+  const initial = Array.isArray(restored) && restored.length ? restored : Array.isArray(value) && value.length ? value : [STARTERS[roleToAdd.value]];
   setMessages(initial);
-  focusLastUserMessage();
+  // Answered: up to the last assistant message, or (compare mode, where each column keeps its own
+  // answers) everything before the last user message.
+  if (restored) {
+    const lastAnswer = turns.findLastIndex((message) => message?.role === "assistant") + 1;
+    foldAnswered(Math.max(lastAnswer, turns.findLastIndex((message) => message?.role === "user")));
+  }
+  if (readOnly) {
+    systemBox.readOnly = true;
+    jsonField.readOnly = true;
+  } else if (!pageData.conversation) {
+    focusLastUserMessage();
+  }
 }
 
 start();

@@ -94,7 +94,7 @@ export function newPart(type, onLoaded) {
 }
 
 export function renderToolCall(call = {}) {
-  const box = template("tool-call-template");
+  const box = template("message-tool-call-template");
   const fn = call.function || {};
   box.querySelector(".call-id").value = call.id ?? "";
   box.querySelector(".call-name").value = fn.name ?? "";

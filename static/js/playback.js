@@ -1,7 +1,11 @@
 // Playback of a stored run at its recorded pace: the chunks come as [seconds after start, text];
 // a clock advances at the chosen speed (0.5x to 5x, or instant) and shows every chunk it passes.
+// Before and while playing, the rest of the answer waits in faint text, so the page opens on the
+// answer, not on an empty box.
 const root = document.getElementById("playback");
-const output = document.getElementById("playback-text");
+const played = document.getElementById("playback-played");
+const ahead = document.getElementById("playback-ahead");
+const note = document.getElementById("playback-note");
 const playButton = document.getElementById("playback-play");
 const restartButton = document.getElementById("playback-restart");
 const clockEl = document.getElementById("playback-clock");
@@ -20,16 +24,20 @@ function speed() {
   return SPEEDS[checked ? checked.value : "1"];
 }
 
+const textFrom = (index) => chunks.slice(index).map((chunk) => chunk[1]).join("");
+
 function showUntil(time) {
   let text = "";
   while (next < chunks.length && chunks[next][0] <= time) text += chunks[next++][1];
-  if (text) output.append(document.createTextNode(text));
+  if (!text) return;
+  played.append(document.createTextNode(text));
+  ahead.textContent = textFrom(next);
 }
 
 function render() {
   clockEl.textContent = `${clock.toFixed(2)} s / ${total.toFixed(2)} s`;
   progress.value = total ? Math.min(1, clock / total) : next >= chunks.length ? 1 : 0;
-  playButton.textContent = playing ? "Pause" : next >= chunks.length ? "Play again" : "Play";
+  playButton.textContent = playing ? "Pause" : next >= chunks.length && next > 0 ? "Play again" : next > 0 ? "Resume" : "Play";
 }
 
 function tick(now) {
@@ -41,13 +49,15 @@ function tick(now) {
   if (next >= chunks.length) {
     clock = total;
     playing = false;
+    note.textContent = `${chunks.length} chunk${chunks.length === 1 ? "" : "s"} over ${total.toFixed(2)} s, played in full. Play again, or pick another speed first.`;
   }
   render();
   if (playing) requestAnimationFrame(tick);
 }
 
 function restart() {
-  output.replaceChildren();
+  played.replaceChildren();
+  ahead.textContent = textFrom(0);
   next = 0;
   clock = 0;
 }
@@ -66,9 +76,16 @@ async function load() {
   const data = await response.json();
   chunks = data.chunks;
   total = chunks.length ? Math.max(chunks[chunks.length - 1][0], data.total_time || 0) : 0;
-  if (!chunks.length) output.textContent = "This run has no text to play back.";
-  playButton.disabled = !chunks.length;
+  if (!chunks.length) {
+    note.textContent = "This run has no text to play back.";
+    return;
+  }
+  ahead.textContent = textFrom(0);
+  note.textContent = `${chunks.length} chunk${chunks.length === 1 ? "" : "s"} over ${total.toFixed(2)} s. Press Play to watch the answer arrive as it did.`;
+  playButton.disabled = false;
+  restartButton.disabled = false;
   render();
+  playButton.focus();
 }
 
 playButton.addEventListener("click", toggle);
@@ -78,6 +95,5 @@ restartButton.addEventListener("click", () => {
   toggle();
 });
 load().catch((error) => {
-  output.textContent = `Could not load the recording: ${error.message}`;
-  playButton.disabled = true;
+  note.textContent = `Could not load the recording: ${error.message}`;
 });

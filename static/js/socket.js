@@ -8,6 +8,7 @@ const statusEl = document.getElementById("socket-status");
 let socket = null;
 let attempt = 0;
 let pending = [];
+let opened = 0; // connections opened so far
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -35,6 +36,12 @@ function amount(bytes) {
   return bytes >= 100000 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
 }
 
+export function isOpen() {
+  return Boolean(socket) && socket.readyState === WebSocket.OPEN;
+}
+
+// Sends now, or as soon as the socket (re)opens. Returns the number of the connection it goes
+// out on, so a module can tell whether a later "socket.open" (frame.connection) is news.
 export function send(message) {
   const text = JSON.stringify(message);
   const size = maxBytes ? new TextEncoder().encode(text).length : 0;
@@ -47,13 +54,14 @@ export function send(message) {
       message: `This request is ${amount(size)}; the connection takes at most ${amount(maxBytes)}. ` +
         "Shorten the messages (long texts, pasted files or images) or run fewer columns at once.",
     }));
-    return;
+    return null;
   }
   if (socket && socket.readyState === WebSocket.OPEN) {
     socket.send(text);
-  } else {
-    pending.push(message);
+    return opened;
   }
+  pending.push(text);
+  return opened + 1;
 }
 
 function dispatch(frame) {
@@ -67,11 +75,12 @@ function connect() {
   setStatus("connecting");
   socket.addEventListener("open", () => {
     attempt = 0;
+    opened += 1;
     setStatus("open");
     const queued = pending;
     pending = [];
-    queued.forEach(send);
-    dispatch({ type: "socket.open" });
+    queued.forEach((text) => socket.send(text));
+    dispatch({ type: "socket.open", connection: opened });
   });
   socket.addEventListener("message", (event) => {
     let frame;

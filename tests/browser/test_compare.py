@@ -30,8 +30,8 @@ def test_it_compares_three_temperatures_side_by_side(playground):
     row = page.locator(".comparison")
     expect(row.locator(".run")).to_have_count(3)
     expect(row.locator(".run .run-status")).to_have_text(["Done", "Done", "Done"], timeout=15_000)
-    expect(row.locator(".comparison-diff dt")).to_have_text(["Temperature"])
-    expect(row.locator(".comparison-diff dd .diff-chip")).to_have_text(["1: 0.2", "2: 0.9", "3: 1.6"])
+    expect(row.locator(".comparison-title")).to_contain_text("Temperature differs")
+    expect(row.locator(".run .column-difference")).to_have_text(["Temperature 0.2", "Temperature 0.9", "Temperature 1.6"])
     runs = list(Run.objects.order_by("column"))
     assert [run.request["temperature"] for run in runs] == [0.2, 0.9, 1.6]
     assert len({run.comparison for run in runs}) == 1

@@ -133,8 +133,13 @@ def test_it_shows_the_diff_share_and_playback_pages(signed_in_page, live_server_
     screenshot(page, "sessions-shared")
 
     page.goto(f"{live_server_url}/sessions/runs/{new.public_id}/playback")
+    # It opens on the answer, still to come in faint text, rather than on an empty box.
+    expect(page.locator("#playback-ahead")).to_have_text(new.choices[0]["content"])
+    expect(page.locator("#playback-note")).to_contain_text("4 chunks over 0.80 s")
     page.check("input[value=instant]")
     page.click("#playback-play")
-    expect(page.locator("#playback-text")).to_have_text(new.choices[0]["content"])
+    expect(page.locator("#playback-played")).to_have_text(new.choices[0]["content"])
+    expect(page.locator("#playback-ahead")).to_have_text("")
+    expect(page.locator("#playback-play")).to_have_text("Play again")
     screenshot(page, "sessions-playback")
     assert page.console_errors == []

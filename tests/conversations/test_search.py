@@ -3,12 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from playground.conversations.models import Conversation, Visibility
-from playground.conversations.search import HistoryFilters, history, reindex
+from playground.conversations.search import HistoryFilters, history, reindex, snippet_parts
 
-from tests.factories import make_run, make_session, make_team, make_user
+from tests.factories import client_for, make_run, make_session, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,31 @@ def test_it_backfills_sessions_made_before_the_index_like_reindex_does():
     backfilled = Conversation.objects.get(pk=session.pk).run_facets
     reindex(session.pk)
     assert Conversation.objects.get(pk=session.pk).run_facets == backfilled
+
+
+def test_it_shows_where_a_result_matched_escaped():
+    alice = make_user("alice")
+    session = make_session(alice, title="Rivers")
+    make_run(session, "Which rivers & lakes cross Europe?", "The Danube flows through ten countries, more than any other river.")
+    make_run(make_session(alice, title="Danube facts"), "Hello", "Hi")
+    found = {c.title: snippet_parts(c.snippet) for c in history(alice, session.workspace, HistoryFilters(text="danube"))}
+    assert found["Danube facts"] == []  # only the title matched: no snippet to show
+    parts = found["Rivers"]
+    assert ("Danube", True) in parts and any("countries" in text for text, hit in parts if not hit)
+    page = client_for(alice).get(reverse("conversations:history"), {"q": "rivers"}).content.decode()
+    assert "<mark>rivers</mark> &amp; lakes" in page
+
+
+def test_it_backfills_the_snippet_text():
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("playground.conversations.migrations.0005_search_text").BACKFILL
+    alice = make_user("alice")
+    session = make_session(alice, title="Older session")
+    make_run(session, "About volcanoes", "Etna erupts often.")
+    Conversation.objects.filter(pk=session.pk).update(search_text="")
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    assert Conversation.objects.get(pk=session.pk).search_text == "About volcanoes\nEtna erupts often."

@@ -44,7 +44,8 @@ def test_it_makes_a_link_that_shows_the_whole_session_read_only():
     assert "Soup recipes" in text and "<strong>Minestrone</strong>" in text and "Vegetarian?" in text
     assert "<code>temperature</code>" in text and "<code>0.3</code>" in text and "12 tokens" in text
     assert "<script>alert(1)</script>" not in text
-    assert page["Referrer-Policy"] == "no-referrer"
+    # The token never goes to another site, yet the page's own Fork form keeps its Origin.
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_it_sends_anonymous_visitors_to_login_unless_anyone_may_open_it():
@@ -54,8 +55,10 @@ def test_it_sends_anonymous_visitors_to_login_unless_anyone_may_open_it():
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     anyone = share(alice, session, audience=Audience.ANYONE)
     page = Client().get(anyone)
-    assert page.status_code == 200 and "Soup recipes" in page.content.decode()
-    assert "Fork" not in page.content.decode()
+    text = page.content.decode()
+    assert page.status_code == 200 and "Soup recipes" in text
+    assert "fork-form" not in text
+    assert "Sign in to fork" in text and f'href="/accounts/login/?next=/sessions/shared/{anyone.split("/")[-2]}/"' in text
 
 
 def test_it_stops_a_revoked_link_and_a_replaced_one():
@@ -132,3 +135,31 @@ def test_it_lets_only_writers_of_the_session_manage_links():
     bob = make_user("bob")
     assert client_for(bob).get(reverse("conversations:share", args=[session.public_id])).status_code == 404
     assert client_for(bob).post(reverse("conversations:revoke", args=[session.public_id])).status_code == 404
+
+
+def test_it_forks_a_session_a_viewer_may_read_into_their_own_workspace():
+    carol, bob, dave = make_user("carol"), make_user("bob"), make_user("dave")
+    team = make_team(carol, bob, role=Role.VIEWER)
+    session = make_session(carol, team, title="Team notes", visibility="workspace")
+    make_run(session, "Plan?", "Ship it.")
+    url = reverse("conversations:fork_session", args=[session.public_id])
+    response = client_for(bob, team).post(url, {"workspace": personal_workspace(bob).public_id}, follow=True)
+    copy = Conversation.objects.get(author=bob)
+    assert response.redirect_chain[-1][0] == f"/s/{copy.public_id}/"
+    assert (copy.workspace, copy.title, copy.runs.count()) == (personal_workspace(bob), "Team notes", 1)
+    assert "Forked into Personal" in response.content.decode()
+    # Not into the team where bob only reads, and not at all for someone outside the team.
+    assert client_for(bob, team).post(url, {"workspace": team.public_id}).status_code == 404
+    assert client_for(dave).post(url, {"workspace": personal_workspace(dave).public_id}).status_code == 404
+    assert Conversation.objects.filter(author__in=[bob, dave]).count() == 1
+
+
+def test_it_offers_a_viewer_the_fork_and_says_why_run_is_not_offered():
+    carol, bob = make_user("carol"), make_user("bob")
+    team = make_team(carol, bob, role=Role.VIEWER)
+    session = make_session(carol, team, title="Team notes", visibility="workspace")
+    page = client_for(bob, team).get(reverse("conversation", args=[session.public_id])).content.decode()
+    assert "You are a viewer in Team" in page and 'id="fork-button"' in page
+    assert 'id="run-button" hidden disabled' in page
+    owner_page = client_for(carol, team).get(reverse("conversation", args=[session.public_id])).content.decode()
+    assert "read-only-note" not in owner_page and 'id="fork-button"' not in owner_page

@@ -63,6 +63,27 @@ def test_it_sets_a_content_security_policy_without_inline_scripts(client, db):
     assert response["X-Frame-Options"] == "DENY"
 
 
+def test_it_switches_to_the_workspace_of_the_session_it_opens(db):
+    from playground.teams.access import SESSION_WORKSPACE_KEY, personal_workspace
+    from tests.factories import client_for, make_session, make_team, make_user
+
+    alice = make_user("alice")
+    team = make_team(alice)
+    client = client_for(alice, team)
+    mine = make_session(alice, title="Personal notes")
+    page = client.get(reverse("conversation", args=[mine.public_id])).content.decode()
+    assert client.session[SESSION_WORKSPACE_KEY] == personal_workspace(alice).public_id
+    # The switcher shows where this page's runs go.
+    assert f'value="{personal_workspace(alice).public_id}" selected' in page
+
+
+def test_it_offers_the_ways_to_a_first_provider(client, alice):
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "No provider yet" in page and "fake provider" in page and "local model" in page
+    assert 'href="/teams/w/' in page and "/providers/" in page
+
+
 def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, settings):
     from tests.factories import make_run, make_session
 

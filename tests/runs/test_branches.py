@@ -72,3 +72,21 @@ def test_it_gives_the_parent_of_a_re_run():
     data = client_for(alice).get(reverse("runs:run_request", args=[second.public_id])).json()
     assert data["parent"] == first.public_id
     assert data["request"] == second.request
+
+
+def test_it_says_where_branches_that_end_alike_diverge():
+    alice = make_user("alice")
+    session = make_session(alice)
+    first = make_run(session, "Name a fruit", "Apple", history=[{"role": "system", "content": "Be brief."}])
+    make_run(session, "Name a fruit", "Pear", history=[{"role": "system", "content": "Be poetic."}])
+    make_run(session, "Name a fruit", "Plum", history=[{"role": "system", "content": "Be brief."}], temperature=0.2)
+    tool = continue_run(first, "ignored", "Sunny")
+    tool.request["messages"][-1] = {"role": "tool", "tool_call_id": "call_1", "content": "18 C"}
+    tool.save()
+    rows = branches.tree_rows(branches.run_tree(branches.runs_of(session)))
+    assert [(node.prompt, node.divergence) for node, _depth in rows] == [
+        ("Name a fruit", ""),
+        ("tool: 18 C", ""),
+        ("Name a fruit", "message 1 (system): Be poetic."),
+        ("Name a fruit", "Temperature 0.2"),
+    ]

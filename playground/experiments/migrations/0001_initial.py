@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('conversations', '0005_conversation_kind'),
+        ('conversations', '0006_conversation_kind'),
         ('runs', '0005_run_variables_cost'),
         ('teams', '0003_move_providercredential'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

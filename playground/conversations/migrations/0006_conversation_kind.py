@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0004_move_modelprice'),
+        ('conversations', '0005_search_text'),
     ]
 
     operations = [
