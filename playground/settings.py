@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "playground.teams",
     "playground.conversations",
     "playground.runs",
+    "playground.experiments",
     "playground.fakeprovider",
     "playground.ops",
 ]
@@ -176,6 +177,11 @@ SOCKET_MAX_MESSAGE_BYTES = env_int("SOCKET_MAX_MESSAGE_BYTES", 1_000_000, minimu
 # Per-user limits on runs, so one user (or a runaway script) cannot exhaust a shared server.
 RUNS_MAX_CONCURRENT = env_int("RUNS_MAX_CONCURRENT", 8, minimum=1)
 RUNS_PER_MINUTE = env_int("RUNS_PER_MINUTE", 60, minimum=1)
+# Experiments pace their cells per provider (a limit each experiment sets); this bounds one person's
+# experiment runs streaming at once across all their experiments and every process.
+EXPERIMENT_RUNS_MAX_CONCURRENT = env_int("EXPERIMENT_RUNS_MAX_CONCURRENT", 64, minimum=1)
+EXPERIMENT_MAX_ROWS = env_int("EXPERIMENT_MAX_ROWS", 2000, minimum=1)
+DATASET_MAX_ROWS = env_int("DATASET_MAX_ROWS", 20000, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("compare/tabs", core_columns.column_tabs, name="column_tabs"),
     path("sessions/", include("playground.runs.urls")),
     path("sessions/", include("playground.conversations.urls")),
+    path("experiments/", include("playground.experiments.urls")),
     path("teams/", include("playground.teams.urls")),
     path("teams/", include("playground.providers.urls")),
     path("teams/", include("playground.runs.probe_urls")),

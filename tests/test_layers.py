@@ -6,7 +6,7 @@ from pathlib import Path
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
 # Bottom to top. A package may import any package listed before it (and the foundations).
-LAYERS = ["teams", "providers", "params", "runs", "conversations", "core"]
+LAYERS = ["teams", "providers", "params", "runs", "conversations", "experiments", "core"]
 FOUNDATIONS = {"ids", "env", "jsonsafe", "spec", "ops", "settings"}
 # Allowed outside the layers: the fake provider uses only the spec; ops only itself.
 STANDALONE = {"fakeprovider": {"spec"}, "ops": set(), "spec": set()}

@@ -45,6 +45,8 @@ def run_data(run: Run) -> dict:
         "status": run.status,
         "request": run.request,
         "shared_messages": run.shared_messages,
+        "template": run.template,
+        "variables": run.variables,
         "response": run.response,
         "choices": run.choices,
         "usage": run.usage,
@@ -165,7 +167,8 @@ def _datetime(value) -> datetime | None:
     return parsed if parsed is None or parsed.tzinfo else timezone.make_aware(parsed)
 
 
-def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datetime]:
+def run_from(data: dict, conversation: Conversation, author) -> tuple[Run, datetime]:
+    """An unsaved Run from its exported data (run_data), and when it started."""
     status = data.get("status") if data.get("status") in Status.values else Status.COMPLETED
     metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
     started = _datetime(data.get("started_at")) or timezone.now()
@@ -179,6 +182,8 @@ def _run_from(data: dict, conversation: Conversation, author) -> tuple[Run, date
         model=str(data["request"].get("model", ""))[:200],
         request=data["request"],
         shared_messages=data.get("shared_messages") if isinstance(data.get("shared_messages"), list) else None,
+        template=data.get("template") if isinstance(data.get("template"), list) else None,
+        variables={str(k): v for k, v in data["variables"].items() if isinstance(v, str)} if isinstance(data.get("variables"), dict) else None,
         # An imported run cannot still be streaming: nothing here is running it.
         status=Status.INTERRUPTED if status == Status.STREAMING else status,
         choices=data.get("choices") if isinstance(data.get("choices"), list) else [],
@@ -199,7 +204,7 @@ def create_session(parsed: dict, *, user, workspace) -> Conversation:
                                                tags=parsed["tags"], draft_request=parsed["draft"])
     created = {}
     for data in parsed["runs"]:
-        run, started = _run_from(data, conversation, user)
+        run, started = run_from(data, conversation, user)
         run.parent = created.get(data.get("parent"))
         run.save()
         Run.objects.filter(pk=run.pk).update(started_at=started)  # auto_now_add ignores the given time

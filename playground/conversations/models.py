@@ -24,11 +24,18 @@ class Visibility(models.TextChoices):
     WORKSPACE = "workspace", "Everyone in the workspace"
 
 
+class Kind(models.TextChoices):
+    SESSION = "session", "Session"
+    # The runs of an experiment (experiments/): left out of the session list, found by search.
+    EXPERIMENT = "experiment", "Experiment"
+
+
 class Conversation(models.Model):
     public_id = models.CharField(max_length=PUBLIC_ID_LENGTH, unique=True, default=new_public_id, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
     title = models.CharField(max_length=TITLE_LENGTH, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SESSION)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     tags = ArrayField(models.CharField(max_length=TAG_LENGTH), default=list, blank=True)
     pinned = models.BooleanField(default=False)
@@ -59,6 +66,10 @@ class Conversation(models.Model):
 
     def __str__(self):
         return self.title or "Untitled session"
+
+    @property
+    def is_experiment(self) -> bool:
+        return self.kind == Kind.EXPERIMENT
 
     def visible_to(self, user) -> bool:
         """Private sessions are their author's alone; the rest are for every workspace member."""

@@ -36,4 +36,8 @@ def session_state(conversation) -> dict | None:
         runs = list(conversation.runs.filter(comparison=latest.comparison).order_by("column").select_related("parent"))
     columns = [_column(run.provider_id or None, run.request, run.parent.public_id if run.parent else None)
                for run in runs]
-    return {"messages": shared_messages_of(runs[0]), "columns": columns, "comparison": latest.comparison}
+    # With prompt variables the composer gets its messages as typed ({{name}} placeholders) and the
+    # values they were filled with.
+    messages = runs[0].template if runs[0].template is not None else shared_messages_of(runs[0])
+    return {"messages": messages, "variables": runs[0].variables or {}, "columns": columns,
+            "comparison": latest.comparison}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playground.runs.branches import message_text
 from playground.runs.models import Run
 
-from .models import Conversation, Visibility
+from .models import Conversation, Kind, Visibility
 
 SEARCH_CONFIG = "english"
 # PostgreSQL caps a tsvector at 1 MB; a session's first 200,000 characters are plenty to find it.
@@ -98,6 +98,9 @@ def _with_run_filters(sessions: QuerySet, filters: HistoryFilters) -> QuerySet:
 def history(user, workspace, filters: HistoryFilters, *, deleted: bool = False) -> QuerySet:
     """The history list: pinned first, newest first; or the trash, most recently deleted first."""
     sessions = visible_to(user, workspace).filter(deleted_at__isnull=not deleted)
+    if not filters.text:
+        # Experiments have their own list; a search finds them beside the sessions.
+        sessions = sessions.exclude(kind=Kind.EXPERIMENT)
     if filters.text:
         query = SearchQuery(filters.text, search_type="websearch", config=SEARCH_CONFIG)
         sessions = sessions.filter(search_vector=query).annotate(snippet=SearchHeadline(
@@ -122,8 +125,12 @@ def with_latest_run(sessions: QuerySet) -> QuerySet:
 
 
 def reindex_after_run(sender, run, **kwargs) -> None:
-    """run_finished receiver: the session's index now includes the run's answer."""
-    reindex(run.conversation_id)
+    """run_finished receiver: the session's index now includes the run's answer.
+
+    Not for an experiment, whose hundreds of cells would each rebuild the index over every other
+    cell: experiments/ reindexes once a batch of cells has ended."""
+    if run.conversation.kind != Kind.EXPERIMENT:
+        reindex(run.conversation_id)
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:

@@ -73,6 +73,9 @@ def _run_view(run, parent, prices) -> dict:
 @require_http_methods(["GET"])
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_for(token)
+    if link.conversation.is_experiment:
+        # An experiment's link shows its grid (experiments/), whichever of the two addresses it came by.
+        return redirect(reverse("experiments:shared", args=[token]))
     if link.audience != Audience.ANYONE and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     conversation = link.conversation

@@ -26,13 +26,17 @@ def _plan(user, browser_session, content: dict) -> service.Plan:
     conversation_id = content.get("conversation")
     if conversation_id:
         conversation = get_conversation_for(user, str(conversation_id), write=True)
+        if conversation.is_experiment:
+            # An experiment's runs are its cells, started by its scheduler (experiments/).
+            raise service.RunRejected("This is an experiment: run its cells from the experiment's page.")
         workspace = conversation.workspace
     else:
         conversation = None
         workspace, membership = workspace_for_session(user, browser_session)
         check_role(membership, write=True)
     return service.prepare(user, workspace, conversation, parent_id=content.get("parent"),
-                           columns=content.get("columns"), fields=content.get("fields"))
+                           columns=content.get("columns"), fields=content.get("fields"),
+                           variables=content.get("variables"))
 
 
 @database_sync_to_async

@@ -5,6 +5,8 @@ from django.conf import settings
 
 from playground import jsonsafe
 from playground.conversations.starting import start_runs
+from playground.experiments import protocol as experiment_protocol
+from playground.experiments.consumer import ExperimentSocketMixin
 from playground.runs import protocol, shutdown
 from playground.runs.consumer import RunSocketMixin
 
@@ -37,9 +39,10 @@ def _ref_of(text: str):
     return content.get("ref") if isinstance(content, dict) else None
 
 
-class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
+class PlaygroundConsumer(RunSocketMixin, ExperimentSocketMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.init_runs()
+        self.init_experiments()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -48,6 +51,7 @@ class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         await self.close_runs()
+        await self.close_experiments()
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
@@ -60,6 +64,8 @@ class PlaygroundConsumer(RunSocketMixin, AsyncJsonWebsocketConsumer):
             await self.answering(content, lambda: self._start(content))
         elif kind in RUN_MESSAGES:
             await self.handle_run_message(content)
+        elif kind in experiment_protocol.BROWSER_MESSAGES:
+            await self.handle_experiment_message(content)
         else:
             await self.send_json(protocol.socket_error(f"Unknown message type {kind!r}."))
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from playground.conversations.access import get_conversation_for
@@ -37,6 +37,9 @@ def last_used(workspace, providers) -> tuple[str | None, str]:
 def playground(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
     workspace, membership = current_workspace(request)
     conversation = get_conversation_for(request.user, conversation_id) if conversation_id else None
+    if conversation is not None and conversation.is_experiment:
+        # An experiment's runs live in a conversation of their own; its page is the grid.
+        return redirect("experiments:page", conversation.experiment.public_id)
     if conversation is not None and conversation.workspace_id != workspace.pk:
         # Opening a session of another workspace switches to it, so the switcher, the sidebar and
         # the runs made on this page all agree on where they are.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("fill", views.fill, name="fill"),
     path("code", views.code, name="code"),
     path("tokens", views.tokens, name="tokens"),
+    path("variables", views.variables, name="variables"),
     path("models", views.models, name="models"),
     path("known", views.known, name="known"),
     path("presets", preset_views.presets, name="presets"),

@@ -19,6 +19,7 @@ from playground.params.code import code_snippets, key_variable
 from playground.params.forms import TokenLookupForm
 from playground.params.registry import BY_NAME, PARAMS
 from playground.params.rules import hints
+from playground.params import templating
 from playground.params.tokenizer import encoding_for_model, token_ids
 from playground.providers.client import list_models
 from playground.providers.errors import ProviderError
@@ -86,6 +87,13 @@ def fill(request: HttpRequest) -> JsonResponse:
 def code(request: HttpRequest) -> HttpResponse:
     workspace, _membership = current_workspace(request)
     parsed, errors = body_from_form(request.POST)
+    # View code shows the body that would be sent: with the prompt variables filled in, when each has a value.
+    messages = parsed.get("messages")
+    if isinstance(messages, list) and templating.is_template(messages):
+        try:
+            parsed = {**parsed, "messages": templating.fill(messages, templating.values_from_fields(request.POST))}
+        except templating.MissingValues:
+            pass
     config = code_config(workspace, request.POST.get("provider", ""))
     context = {
         "snippets": code_snippets(in_reading_order(parsed), config),
@@ -94,6 +102,24 @@ def code(request: HttpRequest) -> HttpResponse:
         "key_variable": key_variable(config),
     }
     return render(request, "params/code.html", context)
+
+
+# Prompt variables
+
+
+@login_required
+@require_POST
+def variables(request: HttpRequest) -> HttpResponse:
+    """The variables the messages use, in order, each with its value box (keeping what was typed)."""
+    try:
+        messages = loads(request.POST.get("messages") or "[]")
+    except ValueError:
+        messages = []
+    values = templating.values_from_fields(request.POST)
+    names = templating.find_variables(messages)
+    context = {"variables": [(name, f"{templating.FIELD_PREFIX}{name}", values.get(name, "")) for name in names],
+               "escape": templating.ESCAPE, "complete": all(name in values for name in names)}
+    return render(request, "params/variables.html", context)
 
 
 # Token lookup

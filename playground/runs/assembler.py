@@ -187,6 +187,12 @@ class Assembler:
     def snapshot(self) -> list[dict]:
         return [self.choices[i].snapshot() for i in sorted(self.choices)]
 
+    def content_parts(self, index: int = 0) -> list[str]:
+        """The pieces of a choice's text so far, in arrival order (a reader remembers how many it has
+        seen, so following a stream costs only what is new)."""
+        choice = self.choices.get(index)
+        return choice.content if choice is not None else []
+
     def text_length(self) -> int:
         return sum(len(part) for c in self.choices.values() for part in c.content)
 

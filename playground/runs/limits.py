@@ -1,5 +1,9 @@
 """Per-user limits on runs: at most RUNS_MAX_CONCURRENT streaming at once and RUNS_PER_MINUTE started
-in any minute, counted from the Run table, so every process sees the same numbers."""
+in any minute, counted from the Run table, so every process sees the same numbers.
+
+Scheduled runs (an experiment's cells, see Run.scheduled) are not counted: their scheduler paces
+them with limits of its own, and an experiment of hundreds of cells would otherwise lock its
+author out of the playground for minutes."""
 
 import math
 from datetime import timedelta
@@ -29,7 +33,7 @@ def check_run_allowed(user, starting: int) -> None:
     """Raise RunLimitExceeded when `user` may not start `starting` more runs right now."""
     max_concurrent = getattr(settings, "RUNS_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT)
     per_minute = getattr(settings, "RUNS_PER_MINUTE", DEFAULT_PER_MINUTE)
-    runs = Run.objects.filter(author=user)
+    runs = Run.objects.filter(author=user, scheduled=False)
     minute_ago = timezone.now() - timedelta(minutes=1)
     # Both counts in one query: this runs before every start.
     counts = runs.aggregate(streaming=Count("pk", filter=Q(status=Status.STREAMING)),

@@ -43,6 +43,14 @@ class Run(models.Model):
     # the composer held; that list is kept here (null when it is the request's own messages), so a
     # reopened session puts back the composer exactly as it was.
     shared_messages = models.JSONField(null=True, blank=True)
+    # Prompt variables (params/templating.py): the messages as typed, with their {{name}}
+    # placeholders, and the values filled in. `request` holds the filled body that was sent; both
+    # are null for a run whose messages had nothing to fill.
+    template = models.JSONField(null=True, blank=True)
+    variables = models.JSONField(null=True, blank=True)
+    # Started by a scheduler (an experiment's cells and model-graded checks), which keeps limits of
+    # its own: such runs are not counted by the per-user limits of runs/limits.py.
+    scheduled = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STREAMING, db_index=True)
     # Per choice: content, refusal, tool_calls, logprobs, audio, finish_reason. Checkpointed while
     # streaming (at most once a second), complete once the run ends.
@@ -65,6 +73,9 @@ class Run(models.Model):
     total_time = models.FloatField(null=True, blank=True)
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
     tokens_per_second = models.FloatField(null=True, blank=True)
+    # What the run cost in the workspace's prices when it finished (null without usage or a price),
+    # stored so that totals over many runs are one SQL aggregate.
+    cost = models.DecimalField(max_digits=16, decimal_places=8, null=True, blank=True)
     # The control channel of the task running it: cancel and backlog requests go there, from any process.
     worker = models.CharField(max_length=120, blank=True)
 

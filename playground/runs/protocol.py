@@ -61,8 +61,10 @@ Replies to the browser's own messages:
     error         {"type": "error", "ref": "r1", "message": "That run is not streaming any more."}
 
 The browser sends `run.start` {ref, conversation, parent?, fields: {name: [values]}, columns?:
-[{fields, after?}]} (the form as entered; the server parses it), `run.rerun` {ref, run},
-`run.cancel` {run} and `run.attach` {run, after}.
+[{fields, after?}], variables?: {name: value}} (the form as entered; the server parses it; the
+messages' {{name}} placeholders are filled from `variables` and from fields named
+`variables.<name>`, see params/templating.py), `run.rerun` {ref, run}, `run.cancel` {run} and
+`run.attach` {run, after}. Experiments add their own messages (experiments/protocol.py).
 
 Delivery inside the process and between processes. A run's task hands each frame, as a `run.frame`
 event {run, seq, text, final, compact, elapsed, timed}, straight to the sockets of its own process

@@ -17,6 +17,7 @@ from django.http import Http404
 from playground.ids import new_public_id
 from playground.params.body import body_from_form
 from playground.params.rules import validate_body
+from playground.params.templating import MissingValues, fill, is_template, used_values, values_from_fields
 from playground.providers.resolve import get_provider_for
 
 from . import admission, branches, differences, limits, store
@@ -52,6 +53,11 @@ class Column:
     parent: Run | None = None
     shared_messages: list | None = None
     control: str = ""
+    # The messages as typed, with {{name}} placeholders, and the values filled in (None: nothing to fill).
+    template: list | None = None
+    variables: dict | None = None
+    # Started by a scheduler with limits of its own (see Run.scheduled).
+    scheduled: bool = False
 
 
 @dataclass
@@ -86,6 +92,26 @@ def _column_request(shared_fields: dict, column: dict) -> tuple[dict | None, str
     return body, str(provider or ""), errors
 
 
+def _variables(raw) -> dict:
+    """run.start's `variables` ({name: value}) as text values; anything else is no values."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(name): value for name, value in raw.items() if isinstance(value, str)}
+
+
+def fill_variables(body: dict, values: dict) -> tuple[dict, list | None, dict | None, dict]:
+    """(filled body, template, used values, field errors) of a parsed body whose messages may hold
+    {{name}} placeholders. Without any, the body comes back as it is with no template."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not is_template(messages):
+        return body, None, None, {}
+    try:
+        filled = fill(messages, values)
+    except MissingValues as missing:
+        return body, messages, None, {f"variables.{name}": [text] for name, text in missing.messages().items()}
+    return {**body, "messages": filled}, messages, used_values(messages, values), {}
+
+
 def _continued_run(user, conversation, run_id) -> Run | None:
     if not run_id:
         return None
@@ -109,9 +135,9 @@ def _check_limits(user, starting: int) -> None:
         raise RunRejected(limited.message) from None
 
 
-def _provider_problems(workspace, provider_id: str) -> tuple[object, object, list[str]]:
+def _provider_problems(workspace, provider_id: str, provider=None) -> tuple[object, object, list[str]]:
     try:
-        provider = get_provider_for(workspace, provider_id)
+        provider = provider or get_provider_for(workspace, provider_id)
         # Checked again at run time: a name's address can change after the credential was saved.
         return provider, provider.checked_config(), []
     except Http404:
@@ -120,12 +146,15 @@ def _provider_problems(workspace, provider_id: str) -> tuple[object, object, lis
         return None, None, list(refused.messages)
 
 
-def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fields=None) -> Plan:
+def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fields=None, variables=None) -> Plan:
     """Parse and validate every column of a run.start; raise RunRejected (nothing starts then).
 
     The caller has checked that `user` may write to `workspace` / `conversation`. Without
-    `columns`, the shared `fields` are the one column."""
+    `columns`, the shared `fields` are the one column. `variables` fill the {{name}} placeholders
+    of every column's messages; a variable without a value refuses the start, naming it."""
     shared_fields = _values(fields)
+    # The value boxes of the page post as fields (`variables.<name>`); a client may send a dict.
+    values = {**values_from_fields(shared_fields), **_variables(variables)}
     if columns is None and shared_fields:
         columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
@@ -141,12 +170,16 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
         if body is None:
             errors[index] = {"__all__": ["The request body must be a JSON object."]}
             continue
+        body, template, used, missing = fill_variables(body, values)
         after = _continued_run(user, conversation, column.get("after"))
         shared = body.get("messages")
         if after is not None and isinstance(shared, list):
             body = {**body, "messages": branches.column_messages(shared, after)}
-        for name, messages in validate_body(body).items():
+        for name, messages in missing.items():
             problems.setdefault(name, messages)
+        if not missing:
+            for name, messages in validate_body(body).items():
+                problems.setdefault(name, messages)
         provider, config, refused = _provider_problems(workspace, provider_id)
         if refused:
             problems.setdefault("provider", []).extend(refused)
@@ -156,10 +189,34 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
         # The run these messages continue: the one named, or else the run whose request and
         # answer they extend, so an edited earlier turn starts a branch beside the old one.
         parent = after or chosen_parent or branches.parent_for_messages(history, body["messages"])
-        plan.columns.append(Column(provider, config, body, parent, shared if shared != body["messages"] else None))
+        plan.columns.append(Column(provider, config, body, parent, shared if shared != body["messages"] else None,
+                                   template=template, variables=used))
     if errors:
-        raise RunRejected("Fix the marked fields first.", errors)
+        raise RunRejected(_rejection_message(errors), errors)
     return plan
+
+
+def _rejection_message(errors: dict) -> str:
+    names = sorted({key.split(".", 1)[1] for problems in errors.values() for key in problems if key.startswith("variables.")})
+    if names:
+        listed = ", ".join(f"“{name}”" for name in names)
+        return f"Fill in the variable{'s' if len(names) > 1 else ''} {listed} first."
+    return "Fix the marked fields first."
+
+
+def scheduled_column(workspace, provider_id: str, body: dict, *, template=None, variables=None, provider=None) -> Column:
+    """One run a scheduler (an experiment) starts: the filled body validated like any run.start's,
+    the provider checked; raises RunRejected with field errors. The caller has checked access and
+    keeps its own limits (the per-user run limits do not apply). `provider`: the workspace's
+    ProviderChoice of that id, when the caller has resolved it already (a batch of cells)."""
+    problems = dict(validate_body(body))
+    provider, config, refused = _provider_problems(workspace, provider_id, provider)
+    if refused:
+        problems.setdefault("provider", []).extend(refused)
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise RunRejected(first, {0: problems})
+    return Column(provider, config, body, template=template, variables=variables, scheduled=True)
 
 
 def prepare_rerun(user, run_id: str) -> Plan:
@@ -172,20 +229,24 @@ def prepare_rerun(user, run_id: str) -> Plan:
     if refused:
         raise RunRejected(f"“{run.provider_name}” is not a provider of this workspace any more: choose another "
                           "in the panel and run from there.")
-    column = Column(provider, config, run.request, run.parent, run.shared_messages)
+    column = Column(provider, config, run.request, run.parent, run.shared_messages,
+                    template=run.template, variables=run.variables)
     return Plan(workspace, run.conversation, [column])
 
 
-async def start_tasks(plan: Plan, conversation, user, layer) -> list[RunTask]:
+async def start_tasks(plan: Plan, conversation, user, layer, *, compare: bool = True, run_sync=None) -> list[RunTask]:
     """Store one run per column in `conversation`; return their tasks, not yet started, in column order.
 
-    The caller subscribes its socket to the runs' groups before starting them, so it misses nothing."""
+    The caller subscribes its socket to the runs' groups before starting them, so it misses nothing.
+    Several columns are one comparison unless `compare` is false (a scheduler's batch of unrelated runs).
+    `run_sync` wraps the database step (default database_sync_to_async, whose one thread every run's
+    checkpoints share); a scheduler passes its own."""
     for column in plan.columns:
         # The default prefix: channels_redis reads all of a process's own channels through one
         # key derived from it, and a channel with another prefix starves the rest (the sockets).
         column.control = await layer.new_channel()
-    comparison = new_public_id() if len(plan.columns) > 1 else ""
-    runs = await database_sync_to_async(store.create_runs)(
+    comparison = new_public_id() if compare and len(plan.columns) > 1 else ""
+    runs = await (run_sync or database_sync_to_async)(store.create_runs)(
         user=user, conversation=conversation, columns=plan.columns, comparison=comparison)
     compared = differences.as_rows([run.request for run in runs]) if comparison else None
     tasks = []

@@ -47,6 +47,11 @@ def install() -> None:
     reactor.addSystemEventTrigger("before", "shutdown", _on_shutdown)
 
 
+def is_draining() -> bool:
+    """Whether this process is shutting down (schedulers stop starting runs then)."""
+    return _draining
+
+
 def refuse_runs_when_draining() -> None:
     """Called by the socket before run.start: raises RunRejected once shutdown has begun."""
     if _draining:

@@ -43,6 +43,9 @@ def create_runs(*, user, conversation, columns: list, comparison: str) -> list[R
             model=column.body.get("model", ""),
             request=column.body,
             shared_messages=column.shared_messages,
+            template=column.template,
+            variables=column.variables,
+            scheduled=column.scheduled,
             worker=column.control,
         )
         for index, column in enumerate(columns)
@@ -101,9 +104,14 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         log.warning("run %s was marked interrupted by another process at %s and has now finished: stored with a notice",
                     run_id, marked, extra={"run_id": run_id})
     run = Run.objects.select_related("conversation__workspace").get(public_id=run_id)
+    cost = pricing.cost_for(run, pricing.prices_of(run.conversation.workspace))
+    if cost is not None:
+        # Kept on the run, so totals over many runs (an experiment's summary) are one SQL aggregate.
+        run.cost = cost
+        Run.objects.filter(pk=run.pk).update(cost=cost)
     # Once per finished run, never while streaming (sessions rebuild their search text then).
     run_finished.send(sender=Run, run=run)
-    return _cost_text(run), notices
+    return (None if cost is None else str(cost)), notices
 
 
 def sweep_interrupted(now=None, *, alive=()) -> int:

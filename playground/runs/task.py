@@ -93,6 +93,9 @@ class RunTask:
         self.status = Status.STREAMING
         self.error: ProviderError | None = None
         self.finished = asyncio.Event()
+        # Set when the provider's stream is over, before the end is stored: a scheduler's slot for
+        # this provider is free from then on (experiments/scheduler.py).
+        self.streamed = asyncio.Event()
         self._news = asyncio.Event()
         self._news_since = 0.0  # when the oldest news not yet published arrived
         self._timed_at: float | None = None  # the elapsed time the last timed frame carried
@@ -138,10 +141,12 @@ class RunTask:
                 self.error.__cause__ = error
             else:
                 self.status = Status.COMPLETED
+            self.streamed.set()
             publisher.cancel()
             await self._flush_news()
             await self._finish()
         finally:
+            self.streamed.set()
             self.finished.set()
             admission.run_ended()
             ops_metrics.run_finished(self)

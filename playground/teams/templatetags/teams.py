@@ -24,7 +24,7 @@ def workspace_links(context):
     request = context["request"]
     current, _membership = access.current_workspace(request)
     match = request.resolver_match
-    section = match.namespace if match is not None and match.namespace in ("teams", "providers") else ""
+    section = match.namespace if match is not None and match.namespace in ("teams", "providers", "experiments") else ""
     if section == "teams":
         section = match.url_name
     return {"current": current, "section": section}
