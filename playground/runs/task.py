@@ -87,7 +87,7 @@ class RunTask:
         self.started = time.monotonic()
         self.first_token: float | None = None
         self.last_token: float | None = None
-        self.streamed = False
+        self.chunked = False  # the answer came as stream chunks (not as one whole completion)
         # What was retried and why, told to the run's watchers and kept in its notices.
         self.retries: list[dict] = []
         self.status = Status.STREAMING
@@ -168,7 +168,7 @@ class RunTask:
         async for event in stream_chat(self.config, self.body, deadline=deadline, on_retry=self._on_retry):
             now = time.monotonic()
             if event.kind == "chunk":
-                self.streamed = True
+                self.chunked = True
                 news = self.assembler.add_chunk(event.data)
             elif event.kind == "completion":
                 news = self.assembler.add_response(event.data)
@@ -346,7 +346,7 @@ class RunTask:
         end = time.monotonic()
         ttft = round(self.first_token - self.started, 4) if self.first_token else None
         tokens, estimated = output_tokens(self.assembler.usage, self.assembler.snapshot(), self.body.get("model", ""))
-        generating = self.last_token - self.first_token if self.streamed and self.first_token else 0
+        generating = self.last_token - self.first_token if self.chunked and self.first_token else 0
         # The first token's time is the time to first token; the rate is of the tokens after it.
         measurable = generating >= MIN_GENERATION_SECONDS and tokens > 1
         return {
