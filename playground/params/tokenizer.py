@@ -50,3 +50,15 @@ def token_ids(text: str, model: str) -> list[dict]:
         for token in encoding.encode_ordinary(variant):
             seen.setdefault(token, encoding.decode([token]))
     return [{"id": token, "text": piece} for token, piece in seen.items()]
+
+
+def choice_text(choice: dict) -> str:
+    """The text an answer's choice generated: content, refusal and tool-call arguments."""
+    calls = [(call.get("function") or {}).get("arguments") or "" for call in choice.get("tool_calls") or []]
+    legacy = (choice.get("function_call") or {}).get("arguments") or ""
+    return "".join([choice.get("content") or "", choice.get("refusal") or "", *calls, legacy])
+
+
+def estimate_tokens(choice: dict, model: str) -> int:
+    """Tokens in a choice's generated text, by our tokenizer (not the model's own count)."""
+    return count_tokens(choice_text(choice), model)

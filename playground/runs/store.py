@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from playground.params.notices import ignored_options
+
 from . import differences, pricing, protocol
 from .branches import new_messages
-from .counts import estimate_tokens
 from .models import Run, Status
 from .render import render_markdown
 from .signals import run_finished
@@ -129,23 +130,10 @@ def sweep_interrupted(now=None, *, alive=()) -> int:
 def notices_for(body: dict, choices: list[dict], usage: dict | None, status: str, *, retries: list[dict] = (),
                 error=None) -> list[str]:
     """Plain-words notes: what was retried and why, and, for a completed run, where the response
-    shows the server ignored an option that was asked for."""
+    shows the server ignored an option that was asked for (params/notices.py)."""
     notes = [retry_notice(retries, error)] if retries else []
-    if status != Status.COMPLETED:
-        return notes
-    asked_n = body.get("n") or 1
-    if asked_n > 1 and len(choices) < asked_n:
-        notes.append(f"Asked for {asked_n} choices (n), got {len(choices)}: this server may ignore n.")
-    if body.get("logprobs") and choices and not any(c.get("logprobs") for c in choices):
-        notes.append("Asked for logprobs, but none came back: this server or model may not support them.")
-    if body.get("stream") and (body.get("stream_options") or {}).get("include_usage") and not usage:
-        notes.append("Asked for a usage chunk (stream_options.include_usage), but none came: this server may ignore it.")
-    notes += _length_limit_notes(body, choices, usage)
-    if _asked_for_a_tool_call(body) and not any(c.get("tool_calls") or c.get("function_call") for c in choices):
-        choice = body["tool_choice"]
-        asked = "required" if choice == "required" else f"the function {choice['function']['name']}"
-        notes.append(f"Asked for a tool call (tool_choice: {asked}), but the answer has none: "
-                     "this server or model may ignore tool_choice.")
+    if status == Status.COMPLETED:
+        notes += ignored_options(body, choices, usage)
     return notes
 
 
@@ -179,37 +167,6 @@ def _why_not(error) -> str:
     if error.retryable:
         return "no retries or retry time left"
     return "repeating it could not help"
-
-
-# The answer's length is compared with a limit only past this margin when it is counted by our
-# tokenizer, which is not the model's: a few tokens either way are the tokenizers', not the server's.
-ESTIMATE_MARGIN = 1.5
-
-
-def _length_limit_notes(body: dict, choices: list[dict], usage: dict | None) -> list[str]:
-    name = "max_completion_tokens" if body.get("max_completion_tokens") else "max_tokens" if body.get("max_tokens") else None
-    if name is None or not choices:
-        return []
-    limit = body[name]
-    if usage and isinstance(usage.get("completion_tokens"), int):
-        # Reasoning tokens count against the limit too, but they are not in the text: compare the
-        # visible tokens per choice, which the server's total includes for every choice.
-        reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
-        longest = (usage["completion_tokens"] - reasoning) / len(choices)
-        over = longest > limit
-    else:
-        longest = max(estimate_tokens(c, body.get("model", "")) for c in choices)
-        over = longest > limit * ESTIMATE_MARGIN + 2
-    if not over:
-        return []
-    advice = " Set max_tokens instead (in the Deprecated group)." if name == "max_completion_tokens" else ""
-    return [f"Asked for at most {limit} tokens ({name}), but the answer ran to about {round(longest)}: "
-            f"this server may ignore {name}.{advice}"]
-
-
-def _asked_for_a_tool_call(body: dict) -> bool:
-    choice = body.get("tool_choice")
-    return bool(body.get("tools")) and (choice == "required" or (isinstance(choice, dict) and choice.get("type") == "function"))
 
 
 def _cost_text(run: Run) -> str | None:
