@@ -25,6 +25,10 @@ RECHECK_INTERVAL = 5.0
 # An experiment still running that says nothing for this long may have lost its last events:
 # the socket reads its progress from the database and, if it moved, tells the page to resync.
 SILENCE_LIMIT = 5.0
+# channels-redis orders messages sent within the same instant by chance, not by sending order: an
+# event that comes before the one due is held this long for the missing ones before the page is
+# told it lost events.
+REORDER_WAIT = 0.5
 
 
 @database_sync_to_async
@@ -42,6 +46,7 @@ class ExperimentSocketMixin:
         self.watching: dict[str, set[str]] = {}
         self.checked_at: dict[str, float] = {}
         self.numbered: dict[str, tuple[str, int]] = {}  # experiment → (epoch, next seq expected)
+        self.held: dict[str, dict[int, dict]] = {}  # experiment → events that came early, by seq
         self.heard_at: dict[str, float] = {}
         self.last_progress: dict[str, dict] = {}
         self.experiment_watchdog: asyncio.Task | None = None
@@ -115,17 +120,41 @@ class ExperimentSocketMixin:
                     await self.send_json(protocol.progress(experiment_id, progress))
                     await self.send_json(protocol.resync(experiment_id))
 
-    def _lost_events(self, experiment_id: str, event: dict) -> bool:
-        """Whether numbered events of this experiment were dropped before this one."""
+    def _in_order(self, experiment_id: str, event: dict) -> list[dict]:
+        """The numbered events ready to send, in order: this one and any held ones it lets through;
+        none when it came before an earlier one (held), or after the page already moved on."""
         seq, epoch = event.get("seq"), event.get("epoch")
-        if seq is None:
-            return False
         known = self.numbered.get(experiment_id)
-        self.numbered[experiment_id] = (epoch, seq + 1)
-        if known is None:
-            return False
-        known_epoch, expected = known
-        return seq > expected if known_epoch == epoch else seq > 0
+        if seq is None or known is None or known[0] != epoch:
+            self.held.pop(experiment_id, None)  # a new driver counts from 0 again
+            if seq is not None:
+                self.numbered[experiment_id] = (epoch, seq + 1)
+            return [event]
+        expected = known[1]
+        if seq < expected:
+            return []  # older than what was already sent (held too long and given up on)
+        held = self.held.setdefault(experiment_id, {})
+        held[seq] = event
+        ready = []
+        while expected in held:
+            ready.append(held.pop(expected))
+            expected += 1
+        self.numbered[experiment_id] = (epoch, expected)
+        if held and not ready:
+            asyncio.get_running_loop().call_later(
+                REORDER_WAIT, lambda: asyncio.ensure_future(self._give_up_waiting(experiment_id, epoch, expected)))
+        return ready
+
+    async def _give_up_waiting(self, experiment_id: str, epoch, expected: int):
+        """Events held since `expected` was due: if it still has not come, it was lost. The page
+        reloads the grid's state, and the held events go out in order after that."""
+        if self.numbered.get(experiment_id) != (epoch, expected) or not self.held.get(experiment_id):
+            return
+        held = self.held.pop(experiment_id)
+        await self.send_json(protocol.resync(experiment_id))
+        for seq in sorted(held):
+            await self.send_json(held[seq]["frame"])
+        self.numbered[experiment_id] = (epoch, max(held) + 1)
 
     async def experiment_event(self, event):
         frame = event["frame"]
@@ -135,8 +164,6 @@ class ExperimentSocketMixin:
         self.heard_at[experiment_id] = time.monotonic()
         if frame["type"] == protocol.PROGRESS:
             self.last_progress[experiment_id] = frame
-        if self._lost_events(experiment_id, event):
-            await self.send_json(protocol.resync(experiment_id))
         if time.monotonic() - self.checked_at.get(experiment_id, 0) > RECHECK_INTERVAL:
             try:
                 await database_sync_to_async(get_experiment_for)(self.scope["user"], experiment_id)
@@ -145,4 +172,5 @@ class ExperimentSocketMixin:
                 await self.channel_layer.group_discard(protocol.group(experiment_id), self.channel_name)
                 return
             self.checked_at[experiment_id] = time.monotonic()
-        await self.send_json(frame)
+        for ready in self._in_order(experiment_id, event):
+            await self.send_json(ready["frame"])
