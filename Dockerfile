@@ -27,4 +27,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "manage.py", "healthcheck"]
 # No --proxy-headers: Daphne would believe the first X-Forwarded-For entry, which the client
 # writes. The app reads the proxies' headers itself, as far as TRUSTED_PROXY_COUNT allows.
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]
+CMD ["python", "-m", "playground.server", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]

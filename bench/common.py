@@ -132,7 +132,7 @@ def start_fake_provider() -> tuple[subprocess.Popen, str]:
 
 def start_daphne(debug: bool) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    args = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "playground.asgi:application"]
+    args = ["-m", os.environ.get("BENCH_SERVER_MODULE", "playground.server"), "-b", "127.0.0.1", "-p", str(port), "playground.asgi:application"]
     process = _start("daphne", args, server_env(debug))
     origin = f"http://127.0.0.1:{port}"
     _wait_until_up(process, f"{origin}/healthz")
@@ -142,8 +142,17 @@ def start_daphne(debug: bool) -> tuple[subprocess.Popen, str]:
 LITELLM = ROOT / ".data" / "bench" / "litellm"
 
 
-def start_litellm(provider_url: str) -> tuple[subprocess.Popen, str]:
-    """LiteLLM's proxy, one worker, in front of `provider_url` (every model name passed through).
+def peer_model(knobs: str) -> str:
+    """The name the peer proxy knows the fake model with `knobs` by.
+
+    LiteLLM's proxy reads a comma in a requested model name as a list of models (a batch request,
+    which its streaming hooks then fail on with a 500), so the knobbed name is given in its config."""
+    return "fake-bench-" + knobs.replace(",", "_").replace("=", "-")
+
+
+def start_litellm(provider_url: str, knobs: list[str]) -> tuple[subprocess.Popen, str]:
+    """LiteLLM's proxy, one worker, in front of `provider_url`: each of `knobs` as `peer_model(knobs)`,
+    every other model name passed through.
 
     Installed by bench/setup_litellm into its own virtualenv; its base URL ends in /v1."""
     executable = LITELLM / "bin" / "litellm"
@@ -152,8 +161,16 @@ def start_litellm(provider_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     config = LOGS / f"litellm-{port}.yaml"
+    aliases = "".join(
+        f"  - model_name: {peer_model(each)}\n"
+        "    litellm_params:\n"
+        f"      model: \"openai/fake-gpt@{each}\"\n"
+        f"      api_base: {provider_url}\n"
+        f"      api_key: {API_KEY}\n"
+        for each in knobs)
     config.write_text(
         "model_list:\n"
+        f"{aliases}"
         "  - model_name: \"*\"\n"
         "    litellm_params:\n"
         "      model: \"openai/*\"\n"

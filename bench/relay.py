@@ -199,6 +199,9 @@ def merge(tallies: list[dict]) -> dict:
     return merged
 
 
+WARM_UP_KNOBS = "delay=5,tokens=20,stamp=1"
+
+
 # -- one level -----------------------------------------------------------------------------------
 
 def measure_level(streams: int, member: dict, provider_url: str, fake: psutil.Process, args,
@@ -207,7 +210,7 @@ def measure_level(streams: int, member: dict, provider_url: str, fake: psutil.Pr
     floor_streams = max(1, min(20, streams // 10))
     knobs = f"delay={args.delay},tokens={args.tokens},stamp=1"
     if peer:
-        server_process, peer_url = common.start_litellm(provider_url)
+        server_process, peer_url = common.start_litellm(provider_url, [WARM_UP_KNOBS, knobs])
         origin = peer_url.removesuffix("/v1")
     else:
         server_process, origin = common.start_daphne(args.debug)
@@ -215,7 +218,7 @@ def measure_level(streams: int, member: dict, provider_url: str, fake: psutil.Pr
     server, profiler = psutil.Process(server_process.pid), None
     pages = None
     try:
-        warm_up = client_jobs(2, 0, member, origin, provider_url, args, "delay=5,tokens=20,stamp=1", peer_url=peer_url)
+        warm_up = client_jobs(2, 0, member, origin, provider_url, args, WARM_UP_KNOBS, peer_url=peer_url)
         asyncio.run(drive_clients(warm_up, server, 60))
         time.sleep(1)
         db_before = db_counters()

@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playground.runs.protocol import Expander  # noqa: E402  (compact delta frames, as frames.js reads them)
+from common import peer_model  # noqa: E402
 
 CONNECT_CONCURRENCY = 20
 CONNECT_TIMEOUT = 30.0
@@ -110,6 +111,8 @@ async def floor_run(client: httpx.AsyncClient, job: dict, number: int, delay_bef
     and the delays count as the relay's."""
     await asyncio.sleep(delay_before)
     body = request_body(job["knobs"], f"{'peer' if peer else 'floor'} {job['process']}-{number}")
+    if peer:
+        body["model"] = peer_model(job["knobs"])
     delays = tally.relay_delays if peer else tally.floor_delays
     tokens = 0
     async with client.stream("POST", "/chat/completions", json=body) as response:

@@ -56,7 +56,7 @@ def start_daphne(port: int, extra_env: dict | None = None, log_name: str = "daph
     }
     log = open(ARTIFACTS / f"{log_name}-{port}.log", "wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, "playground.asgi:application"],
+        [sys.executable, "-m", "playground.server", "-b", "127.0.0.1", "-p", str(port), *args, "playground.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log,

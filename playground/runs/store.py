@@ -104,8 +104,8 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         Run.objects.filter(public_id=run_id, status=Status.INTERRUPTED).update(notices=notices, **end)
         log.warning("run %s was marked interrupted by another process at %s and has now finished: stored with a notice",
                     run_id, marked, extra={"run_id": run_id})
-    run = Run.objects.select_related("conversation__workspace").get(public_id=run_id)
-    cost = pricing.cost_for(run, pricing.prices_of(run.conversation.workspace))
+    run = Run.objects.select_related("conversation").get(public_id=run_id)
+    cost = pricing.cost_for(run)  # reads the workspace's prices only when the provider reported usage
     if cost is not None:
         # Kept on the run, so totals over many runs (an experiment's summary) are one SQL aggregate.
         run.cost = cost

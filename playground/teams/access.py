@@ -62,6 +62,10 @@ def workspace_for_session(user, session) -> tuple[Workspace, Membership]:
             return get_workspace_for(user, chosen)
         except Http404:
             pass
+    # The personal workspace and the membership in it in one query (every run start asks).
+    membership = Membership.objects.select_related("workspace").filter(user=user, workspace__personal_for=user).first()
+    if membership is not None:
+        return membership.workspace, membership
     workspace = personal_workspace(user)
     return workspace, check_role(membership_for(user, workspace))
 
