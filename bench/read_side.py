@@ -27,6 +27,8 @@ def parse_args():
     parser.add_argument("--delay", type=int, default=20, help="ms between tokens")
     parser.add_argument("--mode", choices=("raw", "stream_chat", "task"), default="stream_chat")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
+                        help="the event loop (the server runs on uvloop: playground/server.py)")
     parser.add_argument("--output", default="")
     return parser.parse_args()
 
@@ -96,6 +98,10 @@ def main() -> None:
     django.setup()
     from playground.providers.config import ProviderConfig
 
+    if args.loop == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     fake, url = common.start_fake_provider()
     try:
         config = ProviderConfig(name="Fake bench", kind="compatible", base_url=url, api_key=common.API_KEY)
@@ -107,9 +113,9 @@ def main() -> None:
     finally:
         common.stop(fake)
     best = min(r["cpu_us_per_chunk"] for r in results)
-    print(f"{args.mode}: best of {args.repeat}: {best} us CPU per chunk (load {os.getloadavg()[0]:.2f})")
+    print(f"{args.mode} on {args.loop}: best of {args.repeat}: {best} us CPU per chunk (load {os.getloadavg()[0]:.2f})")
     if args.output:
-        common.write_result(args.output, {"machine": common.machine(), "mode": args.mode, "streams": args.streams,
+        common.write_result(args.output, {"machine": common.machine(), "mode": args.mode, "loop": args.loop, "streams": args.streams,
                                           "runs": results, "best_cpu_us_per_chunk": best})
 
 
