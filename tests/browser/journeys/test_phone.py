@@ -19,6 +19,21 @@ def no_sideways_scroll(page, selector):
     assert all(scroll <= client + 1 for scroll, client in sizes), f"{selector} scrolls sideways: {sizes}"
 
 
+def runbar_is_tidy(person):
+    """While an answer streams, Stop and Run sit side by side on one line of the run bar, inside the
+    screen, and on a phone each is big enough for a thumb."""
+    page = person.page
+    stop, run = page.locator("#stop-button"), page.locator("#run-button")
+    expect(stop).to_be_visible()
+    stop_box, run_box = stop.bounding_box(), run.bounding_box()
+    assert abs(stop_box["y"] - run_box["y"]) <= 1, f"Stop and Run on different lines: {stop_box}, {run_box}"
+    assert stop_box["x"] + stop_box["width"] <= run_box["x"], f"Stop and Run overlap: {stop_box}, {run_box}"
+    assert stop_box["x"] >= 0 and run_box["x"] + run_box["width"] <= page.viewport_size["width"]
+    if person.is_phone:
+        assert min(stop_box["height"], run_box["height"]) >= 44, f"too small for a thumb: {stop_box}, {run_box}"
+        assert min(stop_box["width"], run_box["width"]) >= 120, f"too narrow for a thumb: {stop_box}, {run_box}"
+
+
 @pytest.mark.parametrize("device", ["phone", "tablet", "desktop"])
 def test_running_from_a_small_screen(people, fake_provider, device):
     pia = people("pia", "phone", device)
@@ -78,6 +93,7 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     card = page.locator(".run").last
     expect(card).to_be_in_viewport()
     expect(card.locator(".run-status")).to_have_text("Streaming…", timeout=10_000)
+    runbar_is_tidy(pia)
     pia.shot("streaming")
     expect(card.locator(".run-status")).to_have_text("Done", timeout=15_000)
     expect(card.locator(".choice-text")).not_to_be_empty()
