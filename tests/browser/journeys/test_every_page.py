@@ -100,3 +100,11 @@ def test_every_page_fits_the_screen(people, fake_provider, size):
     for name, path in pages.items():
         check_page(olga, path, name)
     olga.expect_no_errors()
+
+    # A link to nothing: this server runs with DEBUG=1, so it is Django's debug page, whose inline
+    # styles the policy allows by their hashes; the console has only the browser's note of the 404.
+    response = olga.page.goto(f"{olga.base_url}/experiments/no-such-experiment/")
+    assert response.status == 404
+    olga.page.wait_for_timeout(300)  # its console messages come after the load
+    olga.shot("not-found")
+    olga.expect_no_errors(allowed=("status of 404",))
