@@ -45,6 +45,9 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     pia.wait_connected()
     pia.expect_pinned_shell()
     no_sideways_scroll(page, ".topbar")
+    # No {{placeholders}} in the messages: no (empty) box for their values.
+    expect(page.locator("#variables-box")).to_be_attached()
+    expect(page.locator("#variables-box")).to_be_hidden()
     pia.shot("start")
 
     # The main menu folds into the header on narrow screens.
