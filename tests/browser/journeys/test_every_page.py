@@ -52,6 +52,10 @@ def check_page(person, path, name):
     page.wait_for_load_state("networkidle")
     person.shot(name)
     assert page.evaluate(MISFITS) == [], f"{path} does not fit {page.viewport_size['width']} px"
+    # A closed disclosure card is as high above its summary as below it.
+    for card in page.locator("details.card:not([open])").all():
+        above, below = card.evaluate("el => { const box = el.getBoundingClientRect(), summary = el.querySelector('summary').getBoundingClientRect(); return [summary.top - box.top, box.bottom - summary.bottom]; }")
+        assert abs(above - below) <= 2, f"{path}: a closed card is {above} px above its summary, {below} px below"
     # The nav: in the top bar on a desktop, in the menu on a phone; each link within reach.
     links = page.locator(".mainnav a")
     if person.is_phone:
