@@ -75,9 +75,15 @@ document.addEventListener("shell:reveal", (event) => {
   for (let group = event.target.closest("details"); group; group = group.parentElement.closest("details")) group.open = true;
 });
 
-// Esc closes a drawer or the menu first (capture: before Esc stops a run).
+// Esc closes a drawer or the menu first (capture: before Esc stops a run). With a modal dialog open
+// (View code, Raw JSON, opened from the panel's drawer) Esc is the dialog's alone: the browser closes
+// it, and neither the drawer under it nor a streaming run goes with it.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
+  if (document.querySelector("dialog:modal")) {
+    event.stopPropagation();
+    return;
+  }
   if (closeDrawer() || (menu?.classList.contains("is-open") && (toggleMenu(false), menuButton.focus(), true))) {
     event.preventDefault();
     event.stopPropagation();

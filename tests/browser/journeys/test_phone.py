@@ -85,6 +85,12 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     page.fill("#f-model", "fake-gpt@tokens=120,delay=15")
     page.fill("#f-temperature", "0.7")
     pia.shot("panel")
+    # View code, from the drawer: Esc closes the dialog, and only the dialog.
+    page.click("#open-code")
+    expect(page.locator("#code-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#code-dialog")).to_have_js_property("open", False)
+    expect(page.locator("#panel")).to_be_in_viewport()
     if page.locator("[data-drawer=panel]").is_visible():
         page.locator("#panel [data-drawer-close]").click()
         expect(page.locator("#panel")).not_to_have_class(re.compile("is-open"))
