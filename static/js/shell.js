@@ -1,7 +1,7 @@
 // The app shell, on every page: the top bar's menu on narrow screens, the side drawers of the
 // playground (sessions, parameters) with their header buttons, and Copy buttons. Esc closes what
 // is open and gives focus back to the button that opened it.
-const NARROW_MENU = window.matchMedia("(max-width: 900px)");
+const NARROW_MENU = window.matchMedia("(max-width: 1279px)");
 const menuButton = document.getElementById("menu-button");
 const menu = document.getElementById("topbar-menu");
 const scrim = document.getElementById("scrim");
