@@ -132,7 +132,8 @@ function showProgress(progress) {
       runAll.textContent = "Re-run all";
       runAll.dataset.runScope = "all";
     } else {
-      runAll.textContent = remaining === progress.total ? "Run all" : `Run remaining (${remaining})`;
+      // Everything already queued or running: nothing left to start ("Run remaining (0)" read oddly).
+      runAll.textContent = remaining === 0 ? "Running…" : remaining === progress.total ? "Run all" : `Run remaining (${remaining})`;
       runAll.dataset.runScope = "unfinished";
     }
     runAll.disabled = remaining === 0 && progress.active;

@@ -247,7 +247,7 @@ document.getElementById("add-message").addEventListener("click", () => {
 function followJson() {
   const { value, error } = parseJson(jsonField.value.trim() || "[]");
   const problem = error || (Array.isArray(value) ? "" : "Messages must be a JSON list: [ … ].");
-  jsonError.textContent = problem;
+  jsonError.textContent = problem && `${jsonField.dataset.jsonLabel}: ${problem}`;
   jsonError.hidden = !problem;
   if (problem) {
     jsonField.setAttribute("aria-invalid", "true");

@@ -39,6 +39,13 @@ function fillList(list, messages) {
   list.replaceChildren(...messages.map((message) => Object.assign(document.createElement("li"), { textContent: message })));
 }
 
+// A structured editor notes at the box the JSON was typed in why it does not parse, counted in the
+// user's own text. The server's message is the same problem counted in the option's whole JSON: it
+// stays out of sight at the field (panel.css) and the run bar repeats the note instead.
+function localNote(name) {
+  return listFor(name)?.parentElement.querySelector("[data-local-error]:not([hidden])")?.textContent || "";
+}
+
 export function showErrors(errors = {}) {
   for (const list of document.querySelectorAll("[data-errors-for]")) fillList(list, errors[list.dataset.errorsFor] || []);
   const general = Object.entries(errors).filter(([name]) => !listFor(name));
@@ -46,7 +53,9 @@ export function showErrors(errors = {}) {
   fillList(box, general.flatMap(([name, messages]) => messages.map((m) => (name === "__all__" ? m : `${name}: ${m}`))));
   feedback.replaceChildren(...(general.length ? [box] : []));
   markInvalid();
-  const shown = Object.entries(errors).map(([name, messages]) => ({ name, label: name === "__all__" ? "" : labelOf(name), messages }));
+  const shown = Object.entries(errors).map(([name, messages]) => ({
+    name, label: name === "__all__" ? "" : labelOf(name), messages: localNote(name) ? [localNote(name)] : messages,
+  }));
   revealFirst(shown);
   return shown;
 }

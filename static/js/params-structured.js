@@ -31,12 +31,13 @@ function localError(box, message, field) {
 }
 
 // The JSON in a schema textarea (undefined when empty). Text that does not parse is noted at the
-// textarea and stands in as a rawMarker, so the option carries it as typed and the server refuses
-// the option by name: a run never goes out without the schema the user meant.
+// textarea, named and counted in the user's own text, and stands in as a rawMarker, so the option
+// carries it as typed and the server refuses the option by name: a run never goes out without the
+// schema the user meant. (The server's message then stays out of sight: panel-errors.js.)
 function typedJson(textarea, raws, box) {
   const text = textarea.value.trim();
   const { value, error } = text ? parseJson(text) : { value: undefined };
-  localError(box, error, textarea);
+  localError(box, error && `${textarea.dataset.jsonLabel}: ${error}`, textarea);
   if (!error) return value;
   raws.push(text);
   return rawMarker(raws.length - 1);

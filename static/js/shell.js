@@ -1,7 +1,7 @@
 // The app shell, on every page: the top bar's menu on narrow screens, the side drawers of the
 // playground (sessions, parameters) with their header buttons, and Copy buttons. Esc closes what
 // is open and gives focus back to the button that opened it.
-const NARROW_MENU = window.matchMedia("(max-width: 900px)");
+const NARROW_MENU = window.matchMedia("(max-width: 1279px)");
 const menuButton = document.getElementById("menu-button");
 const menu = document.getElementById("topbar-menu");
 const scrim = document.getElementById("scrim");
@@ -75,9 +75,15 @@ document.addEventListener("shell:reveal", (event) => {
   for (let group = event.target.closest("details"); group; group = group.parentElement.closest("details")) group.open = true;
 });
 
-// Esc closes a drawer or the menu first (capture: before Esc stops a run).
+// Esc closes a drawer or the menu first (capture: before Esc stops a run). With a modal dialog open
+// (View code, Raw JSON, opened from the panel's drawer) Esc is the dialog's alone: the browser closes
+// it, and neither the drawer under it nor a streaming run goes with it.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
+  if (document.querySelector("dialog:modal")) {
+    event.stopPropagation();
+    return;
+  }
   if (closeDrawer() || (menu?.classList.contains("is-open") && (toggleMenu(false), menuButton.focus(), true))) {
     event.preventDefault();
     event.stopPropagation();

@@ -93,6 +93,9 @@ def test_a_dataset_from_pasted_rows_run_as_a_5x3_experiment(signed_in, live_serv
     running = page.locator(".xcell[data-state=running] [data-text]")
     expect(running.first).not_to_have_text("", timeout=15_000)
     expect(page.locator("#stop-all")).to_be_enabled()
+    # Nothing left to start while every cell is queued or running.
+    expect(page.locator("#run-all")).to_have_text("Running…")
+    expect(page.locator("#run-all")).to_be_disabled()
     shot(page, "3-streaming")
 
     # Close the tab mid-run and open the experiment again: it went on, and the page shows it live.

@@ -93,11 +93,17 @@ def test_an_unreadable_schema_blocks_the_run_with_the_field_named(playground, fa
     page.select_option("#f-response_format-main", "json_schema")
     page.fill("#f-response_format-name", "weather")
     page.fill("#f-response_format-schema", '{"type": "object",')
-    expect(page.locator('[data-editor="schema-format"] [data-local-error]')).to_contain_text("Invalid JSON")
+    note = page.locator('[data-editor="schema-format"] [data-local-error]')
+    expect(note).to_contain_text("JSON Schema: Invalid JSON on line 1")
     page.click("#run-button")
     expect(page.locator("#run-feedback")).to_contain_text("Response format", timeout=10_000)
     expect(page.locator("#run-feedback")).to_have_attribute("data-kind", "error")
+    # The server refused the option (its message is kept for the run bar), but the field says it
+    # once: the note at the box, in the user's own line numbers.
     expect(page.locator("#errors-response_format")).to_contain_text("Invalid JSON")
+    expect(page.locator("#errors-response_format")).to_be_hidden()
+    expect(page.locator("#run-feedback")).to_contain_text("JSON Schema: Invalid JSON on line 1")
+    assert page.locator('[data-param="response_format"]').evaluate("el => el.innerText.split('Invalid JSON').length - 1") == 1
     expect(page.locator("#run-button")).to_be_enabled()
     screenshot(page, "panel-invalid-schema")
     assert Run.objects.count() == 0

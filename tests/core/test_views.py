@@ -82,6 +82,8 @@ def test_it_offers_the_ways_to_a_first_provider(client, alice):
     page = client.get("/").content.decode()
     assert "No provider yet" in page and "fake provider" in page and "local model" in page
     assert 'href="/teams/w/' in page and "/providers/" in page
+    # The fake provider answers 401 without a key, as OpenAI does: a provider added without one fails.
+    assert "http://127.0.0.1:8100/v1</code> and any API key" in page
 
 
 def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, settings):

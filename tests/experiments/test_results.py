@@ -189,3 +189,12 @@ def test_the_grid_csv_never_hands_a_spreadsheet_a_formula(alice):
     Run.objects.filter(conversation=experiment.conversation).update(choices=[{"index": 0, "content": "=HYPERLINK(\"x\")"}])
     text = "".join(export.grid_csv(experiment))
     assert "'=HYPERLINK" in text
+
+
+def test_a_blank_variant_is_headed_by_its_provider_without_a_dangling_separator(alice, settings):
+    settings.OPENAI_API_KEY = "sk-test"  # the Default provider, so the blank variant has one
+    client = client_for(alice)
+    response = client.post(reverse("experiments:new"), {"title": "Blank"}, follow=True)
+    page = response.content.decode()
+    assert "Variant A</h3>" in page
+    assert "· <code></code>" not in page

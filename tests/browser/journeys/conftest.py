@@ -128,7 +128,7 @@ class Person:
         assert violations == [] and errors == [], f"CSP violations {violations}, console errors {errors}"
 
     def forget_errors(self):
-        """After a page that is not ours to judge: Django's debug 404 page has inline styles."""
+        """After a page answered with an error status, which the browser logs as a console error."""
         self.page.wait_for_timeout(300)  # its console messages come after the load
         self.errors.clear()
 

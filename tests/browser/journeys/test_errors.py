@@ -43,6 +43,13 @@ def check_invalid_schema(eve):
     expect(page.locator("#panel")).to_be_in_viewport()
     expect(page.locator("#f-response_format-schema")).to_be_in_viewport()
     page.wait_for_timeout(300)  # the drawer's slide, for the screenshot
+    # Said once, at the box it was typed in and naming it, counted in the user's own text; the run
+    # bar says the same words.
+    param = page.locator('[data-param="response_format"]')
+    assert param.evaluate("el => el.innerText.split('Invalid JSON').length - 1") == 1, param.inner_text()
+    note = param.locator("[data-local-error]")
+    expect(note).to_have_text(re.compile(r"^JSON Schema: Invalid JSON on line 1, column \d+: "))
+    expect(feedback).to_contain_text(note.inner_text())
     eve.shot("taken-to-the-field")
     page.fill("#f-response_format-schema", '{"type": "object", "properties": {"temp": {"type": "number"}}}')
     page.select_option("#f-response_format-main", "")

@@ -19,6 +19,21 @@ def no_sideways_scroll(page, selector):
     assert all(scroll <= client + 1 for scroll, client in sizes), f"{selector} scrolls sideways: {sizes}"
 
 
+def runbar_is_tidy(person):
+    """While an answer streams, Stop and Run sit side by side on one line of the run bar, inside the
+    screen, and on a phone each is big enough for a thumb."""
+    page = person.page
+    stop, run = page.locator("#stop-button"), page.locator("#run-button")
+    expect(stop).to_be_visible()
+    stop_box, run_box = stop.bounding_box(), run.bounding_box()
+    assert abs(stop_box["y"] - run_box["y"]) <= 1, f"Stop and Run on different lines: {stop_box}, {run_box}"
+    assert stop_box["x"] + stop_box["width"] <= run_box["x"], f"Stop and Run overlap: {stop_box}, {run_box}"
+    assert stop_box["x"] >= 0 and run_box["x"] + run_box["width"] <= page.viewport_size["width"]
+    if person.is_phone:
+        assert min(stop_box["height"], run_box["height"]) >= 44, f"too small for a thumb: {stop_box}, {run_box}"
+        assert min(stop_box["width"], run_box["width"]) >= 120, f"too narrow for a thumb: {stop_box}, {run_box}"
+
+
 @pytest.mark.parametrize("device", ["phone", "tablet", "desktop"])
 def test_running_from_a_small_screen(people, fake_provider, device):
     pia = people("pia", "phone", device)
@@ -30,10 +45,13 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     pia.wait_connected()
     pia.expect_pinned_shell()
     no_sideways_scroll(page, ".topbar")
+    # No {{placeholders}} in the messages: no (empty) box for their values.
+    expect(page.locator("#variables-box")).to_be_attached()
+    expect(page.locator("#variables-box")).to_be_hidden()
     pia.shot("start")
 
-    # The main menu folds into the header on narrow screens.
-    if pia.is_phone:
+    # The main menu folds into the header below 1280 px (a tablet too: the nav needs about 1200).
+    if page.viewport_size["width"] < 1280:
         expect(page.locator(".mainnav")).to_be_hidden()
         page.click("#menu-button")
         expect(page.locator(".mainnav a:has-text('Providers')")).to_be_visible()
@@ -67,6 +85,12 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     page.fill("#f-model", "fake-gpt@tokens=120,delay=15")
     page.fill("#f-temperature", "0.7")
     pia.shot("panel")
+    # View code, from the drawer: Esc closes the dialog, and only the dialog.
+    page.click("#open-code")
+    expect(page.locator("#code-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#code-dialog")).to_have_js_property("open", False)
+    expect(page.locator("#panel")).to_be_in_viewport()
     if page.locator("[data-drawer=panel]").is_visible():
         page.locator("#panel [data-drawer-close]").click()
         expect(page.locator("#panel")).not_to_have_class(re.compile("is-open"))
@@ -78,6 +102,7 @@ def test_running_from_a_small_screen(people, fake_provider, device):
     card = page.locator(".run").last
     expect(card).to_be_in_viewport()
     expect(card.locator(".run-status")).to_have_text("Streaming…", timeout=10_000)
+    runbar_is_tidy(pia)
     pia.shot("streaming")
     expect(card.locator(".run-status")).to_have_text("Done", timeout=15_000)
     expect(card.locator(".choice-text")).not_to_be_empty()

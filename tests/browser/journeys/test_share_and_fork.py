@@ -76,7 +76,7 @@ def test_a_session_is_shared_forked_and_revoked(people, fake_provider, size):
     expect(olga.page.locator(".share-current")).to_contain_text("expires")
     response = pat.page.goto(anyone_url)
     assert response.status == 404
-    pat.forget_errors()  # the test server's 404 page is Django's debug page
+    pat.forget_errors()  # the browser logs the 404 status
 
     # The visitor opens the new link, signs in, and lands back on it, now with Fork.
     pat.page.goto(signed_in_url)
