@@ -257,6 +257,8 @@ async def start_tasks(plan: Plan, conversation, user, layer, *, compare: bool = 
             "parent": column.parent.public_id if column.parent else None, "request": run.request,
             # What this run added to its branch: the prompt a run card shows above its answer.
             "new_messages": branches.new_messages(run, column.parent),
+            # The names of the prompt variables it filled: its card offers "Add to dataset".
+            "variables": list(run.variables or {}),
         }
         if compared is not None:
             meta["differences"] = compared

@@ -192,6 +192,7 @@ def snapshot_frame(run: Run) -> dict:
         request=run.request,
         parent=run.parent.public_id if run.parent_id and run.parent else None,
         new_messages=new_messages(run, run.parent if run.parent_id else None),
+        variables=list(run.variables or {}),
         choices=[{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
         usage=run.usage,
         error=run.error,
