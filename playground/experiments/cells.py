@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -192,12 +192,15 @@ def claim(experiment_id: str, wanted: dict[str, int]) -> list[Cell]:
             ids += queued.filter(variant__provider_id=provider_id).values_list("id", flat=True)[:count]
         cells = list(Cell.objects.filter(id__in=ids)
                      .select_related("run", "row", "variant", "experiment__conversation__workspace"))
+        # One plain UPDATE: bulk_update's CASE per cell cost more CPU than the rest of the driver's step.
+        Cell.objects.filter(id__in=ids).update(state=CellState.RUNNING, run=None, attempts=F("attempts") + 1, checks={},
+                                               passed=None, error="", updated_at=now)
         for cell in cells:
             # The run of an earlier attempt stays among the experiment's runs, listed with the cell.
             if cell.run is not None:
                 cell.earlier_runs = [*cell.earlier_runs, cell.run.public_id]
+                Cell.objects.filter(pk=cell.pk).update(earlier_runs=cell.earlier_runs)
             cell.state, cell.run, cell.attempts, cell.updated_at = CellState.RUNNING, None, cell.attempts + 1, now
-        Cell.objects.bulk_update(cells, ["state", "run", "attempts", "earlier_runs", "updated_at"])
     order = {cell_id: index for index, cell_id in enumerate(ids)}
     return sorted(cells, key=lambda cell: order[cell.pk])
 
@@ -237,9 +240,15 @@ def prepare(cells: list[Cell]) -> list[Prepared]:
 
 
 def attach_runs(pairs: list[tuple[int, Run]]) -> None:
-    """Each started cell's run (cell id, its stored run): one UPDATE."""
-    Cell.objects.bulk_update([Cell(pk=cell_id, run_id=run.pk, checks={}, passed=None, error="") for cell_id, run in pairs],
-                             ["run", "checks", "passed", "error"])
+    """Each started cell's run (cell id, its stored run), claimed before: one UPDATE from a list of
+    pairs (bulk_update builds a CASE per cell, which cost the driver's step more than its queries)."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(Cell._meta.db_table)
+    rows = ", ".join(["(%s::bigint, %s::bigint)"] * len(pairs))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} AS cell SET run_id = started.run_id FROM (VALUES {rows}) AS started(cell_id, run_id) "
+                       "WHERE cell.id = started.cell_id", [value for cell_id, run in pairs for value in (cell_id, run.pk)])
 
 
 # Finishing
