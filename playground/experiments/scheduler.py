@@ -263,10 +263,11 @@ class Driver:
             await self._judge(cell_id, provider_id)
         finally:
             self.judging -= 1
-            # The driver waits for the last judgement before it ends; a judgement that sends the
-            # cell back to the queue or starts grading wakes it itself (_judge). Waking it after
-            # every judgement made it look at the queue for nothing while the next slot freed.
-            if not self.judging:
+            # The driver waits for the last judgement before it ends (with nothing streaming, no
+            # stream's end wakes it); a judgement that sends the cell back to the queue or starts
+            # grading wakes it itself (_judge). Waking it after every judgement made it look at the
+            # queue for nothing while the next slot freed.
+            if not self.judging and not self.busy:
                 self.wake.set()
 
     async def _judge(self, cell_id: int, provider_id: str):
