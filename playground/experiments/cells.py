@@ -183,15 +183,18 @@ def claim(experiment_id: str, wanted: dict[str, int]) -> list[Cell]:
     to come), in one transaction (or in the caller's); loaded with what prepare reads."""
     now = timezone.now()
     with transaction.atomic(savepoint=False):
+        # Locked and loaded in one query per provider (only the cells are locked).
         queued = (Cell.objects.select_for_update(skip_locked=True, of=("self",))
+                  .select_related("run", "row", "variant", "experiment__conversation__workspace")
                   .filter(experiment__public_id=experiment_id, state=CellState.QUEUED)
                   .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
                   .order_by("row__position", "variant__position"))
-        ids = []
+        cells = []
         for provider_id, count in wanted.items():
-            ids += queued.filter(variant__provider_id=provider_id).values_list("id", flat=True)[:count]
-        cells = list(Cell.objects.filter(id__in=ids)
-                     .select_related("run", "row", "variant", "experiment__conversation__workspace"))
+            cells += queued.filter(variant__provider_id=provider_id)[:count]
+        ids = [cell.pk for cell in cells]
+        if not ids:
+            return []
         # One plain UPDATE: bulk_update's CASE per cell cost more CPU than the rest of the driver's step.
         Cell.objects.filter(id__in=ids).update(state=CellState.RUNNING, run=None, attempts=F("attempts") + 1, checks={},
                                                passed=None, error="", updated_at=now)
@@ -201,8 +204,7 @@ def claim(experiment_id: str, wanted: dict[str, int]) -> list[Cell]:
                 cell.earlier_runs = [*cell.earlier_runs, cell.run.public_id]
                 Cell.objects.filter(pk=cell.pk).update(earlier_runs=cell.earlier_runs)
             cell.state, cell.run, cell.attempts, cell.updated_at = CellState.RUNNING, None, cell.attempts + 1, now
-    order = {cell_id: index for index, cell_id in enumerate(ids)}
-    return sorted(cells, key=lambda cell: order[cell.pk])
+    return cells
 
 
 def prepare(cells: list[Cell]) -> list[Prepared]:
