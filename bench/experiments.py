@@ -248,9 +248,10 @@ def section(result: dict) -> str:
         "under load. The summary row's aggregates are one SQL query (tests/experiments/test_results.py asserts it).",
         f"Where the time over the limits goes: a provider's slot stays empty for a median {audit_['slot_gap_median_seconds']} s "
         f"(p90 {audit_['slot_gap_p90_seconds']} s) between one run's stored end and the next cell's run: the run task stores its "
-        "end, renders and sends its last frame before it says it has finished, then the driver claims, prepares and inserts "
-        "the next cell (two steps on its database threads), all in one Daphne process that relays the 32 streams on a shared "
-        "2-core machine. Over 13 waves that is the difference.",
+        "end, renders and sends its last frame before it says it has finished; the slot itself is free when the stream "
+        "ends, and the driver claims, prepares, inserts and links the next cell in one step (one transaction) on its starting "
+        "thread, whose every round trip waits for the GIL behind the event loop relaying the 32 streams on a shared 2-core "
+        "machine. Over 13 waves that, and the slowest of the 32 slots' sums of cell times, is the difference.",
     ]
     if browser["long_tasks"]:
         lines.append(f"Long tasks (ms): {browser['long_tasks_ms']} at {browser['long_task_offsets_s']} s after Run.")

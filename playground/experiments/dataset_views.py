@@ -1,10 +1,11 @@
 """Dataset pages: the grid editor (edit, add, duplicate, delete rows; paste from a spreadsheet),
-columns, import (CSV, TSV, JSONL), export, and "add to dataset" from a run's variables.
+columns, import (CSV, TSV, JSONL), export, and "add to dataset" from a run's or the playground's variables.
 
 Each view starts with an access helper; every member reads a workspace's datasets, editors change them.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from playground.params.templating import FIELD_PREFIX, values_from_fields
+from playground.runs import branches
 from playground.runs.access import get_run_for
 from playground.teams.access import check_role, current_workspace, membership_for
 
@@ -227,16 +229,28 @@ def export_jsonl(request: HttpRequest, dataset_id: str) -> StreamingHttpResponse
     return _download(dataset, datasets.rows_as_jsonl(dataset), "jsonl", "application/jsonl")
 
 
-def _add_values(request: HttpRequest, workspace, variables: dict, form: AddToDatasetForm, choices: list):
-    """Append `variables` (and the expected answer typed) as a row of the chosen or a new dataset."""
-    dataset = next((d for d in choices if d.public_id == form.cleaned_data["dataset"]), None)
-    if dataset is None:
-        dataset = Dataset.objects.create(workspace=workspace, author=request.user, name=form.cleaned_data["new_name"] or "Test cases")
-    values = dict(variables)
+def _add_values(request: HttpRequest, workspace, values: dict, form: AddToDatasetForm, choices: list) -> DatasetRow:
+    """Append `values` as a row of the chosen dataset or of a new one; the form's expected value (typed,
+    or the run's answer already put in `values`) fills the expected column."""
+    chosen = form.cleaned_data["dataset"]
+    dataset = next((d for d in choices if d.public_id == chosen), None)
+    if chosen and dataset is None:
+        raise datasets.ImportProblem(["That dataset is not in this workspace any more: choose another, or name a new one."])
+    values = dict(values)
     if form.cleaned_data["expected"]:
         values[EXPECTED] = form.cleaned_data["expected"]
-    datasets.add_rows(dataset, datasets.Table(columns=list(values), rows=[values]))
-    return dataset
+    with transaction.atomic():
+        if dataset is None:
+            dataset = Dataset.objects.create(workspace=workspace, author=request.user, name=form.cleaned_data["new_name"])
+        return datasets.append_row(dataset, values)
+
+
+def _choices(workspace) -> list:
+    return list(Dataset.objects.filter(workspace=workspace).order_by("-updated_at")[:50])
+
+
+def _added(row: DatasetRow):
+    return redirect("experiments:dataset_row_added", row.dataset.public_id, row.public_id)
 
 
 @login_required
@@ -252,38 +266,58 @@ def add_values_to_dataset(request: HttpRequest) -> HttpResponse:
     # post only opens this page; the page's own form says `confirm`.
     confirming = request.method == "POST" and "confirm" in request.POST
     form = AddToDatasetForm(request.POST if confirming else None)
-    choices = list(Dataset.objects.filter(workspace=workspace).order_by("-updated_at")[:50])
+    choices = _choices(workspace)
     problems = [] if variables else ["There are no variable values to add: use {{name}} in the messages and fill its box."]
-    if variables and confirming and form.is_valid():
+    problems += [f"“{name}” has no value: fill its box in the playground first." for name, value in variables.items() if not value]
+    if not problems and confirming and form.is_valid():
         try:
-            dataset = _add_values(request, workspace, variables, form, choices)
+            return _added(_add_values(request, workspace, variables, form, choices))
         except datasets.ImportProblem as problem:
             problems = problem.errors
-        else:
-            return redirect("experiments:dataset", dataset.public_id)
     context = {"values": variables, "form": form, "datasets": choices, "problems": problems, "field_prefix": FIELD_PREFIX}
-    return render(request, "experiments/add_to_dataset.html", context, status=422 if problems and confirming else 200)
+    failed = confirming and (problems or form.errors)
+    return render(request, "experiments/add_to_dataset.html", context, status=422 if failed else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_run_to_dataset(request: HttpRequest, run_id: str) -> HttpResponse:
-    """"Add to dataset": a run's variable values (and, optionally, an expected answer) become a new row
-    of a dataset of the run's workspace, or of a new dataset named here."""
+    """"Add to dataset" from a run's card: its variable values, and optionally its answer as the
+    expected value, become a new row of a dataset of the run's workspace, or of a new dataset named here."""
     run = get_run_for(request.user, run_id)
     workspace = run.conversation.workspace
     check_role(membership_for(request.user, workspace), write=True)
     form = AddToDatasetForm(request.POST or None)
-    choices = list(Dataset.objects.filter(workspace=workspace).order_by("-updated_at")[:50])
+    choices = _choices(workspace)
+    answer = branches.answer_text(run)
     problems = []
     if not run.variables:
         problems.append("This run's messages have no variables ({{name}}) to add.")
     elif request.method == "POST" and form.is_valid():
-        try:
-            dataset = _add_values(request, workspace, run.variables, form, choices)
-        except datasets.ImportProblem as problem:
-            problems = problem.errors
-        else:
-            return redirect("experiments:dataset", dataset.public_id)
-    context = {"values": run.variables or {}, "form": form, "datasets": choices, "problems": problems}
-    return render(request, "experiments/add_to_dataset.html", context, status=422 if problems and request.method == "POST" else 200)
+        values = dict(run.variables)
+        if form.cleaned_data["use_answer"]:
+            if not answer:
+                form.add_error("use_answer", "This run has no answer to use.")
+            else:
+                values[EXPECTED] = answer
+        if not form.errors:
+            try:
+                return _added(_add_values(request, workspace, values, form, choices))
+            except datasets.ImportProblem as problem:
+                problems = problem.errors
+    context = {"values": run.variables or {}, "form": form, "datasets": choices, "problems": problems, "run": run,
+               "answer": answer}
+    failed = request.method == "POST" and (problems or form.errors)
+    return render(request, "experiments/add_to_dataset.html", context, status=422 if failed else 200)
+
+
+@login_required
+@require_GET
+def row_added(request: HttpRequest, dataset_id: str, row_id: str) -> HttpResponse:
+    """What "add to dataset" added, with the way to the dataset (the page of the grid that shows the row)."""
+    dataset = get_dataset_for(request.user, dataset_id)
+    row = _row_for(dataset, row_id)
+    number = dataset.rows.filter(position__lt=row.position).count() + 1
+    values = [(column, row.values[column]) for column in dataset.columns if column in row.values]
+    return render(request, "experiments/row_added.html", {"dataset": dataset, "row": row, "number": number, "values": values,
+                                                           "page": -(-number // PAGE_ROWS)})

@@ -213,6 +213,25 @@ def add_rows(dataset: Dataset, table: Table) -> int:
     return len(rows)
 
 
+@transaction.atomic
+def append_row(dataset: Dataset, values: dict) -> DatasetRow:
+    """One row at the end ("add to dataset"): its names become columns where the dataset lacks them,
+    each value checked like an imported one. Returns the row."""
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    errors = [f"“{name}”: {problem}" for name in values if (problem := column_problem(name))]
+    errors += [problem for name, value in values.items() if (problem := _value_problem("This row", name, value))]
+    columns = list(dataset.columns) + [name for name in values if name not in dataset.columns]
+    if len(columns) > MAX_COLUMNS:
+        errors.append(f"A dataset has at most {MAX_COLUMNS} columns; this would make {len(columns)}.")
+    _check_size(1, errors, dataset.rows.count())
+    if errors:
+        raise ImportProblem(errors)
+    row = DatasetRow.objects.create(dataset=dataset, position=_next_position(dataset), values=dict(values))
+    dataset.columns = columns
+    dataset.save(update_fields=["columns", "updated_at"])
+    return row
+
+
 def _check_rows_fit(dataset: Dataset, adding: int) -> None:
     errors = []
     _check_size(adding, errors, dataset.rows.count())

@@ -129,9 +129,13 @@ class AddToDatasetForm(forms.Form):
     dataset = forms.CharField(required=False, max_length=40)
     new_name = forms.CharField(required=False, max_length=NAME_LENGTH, strip=True)
     expected = forms.CharField(required=False, max_length=100_000, strip=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # From a run: its answer as the expected value (the view knows the answer; the form only the choice).
+    use_answer = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()
         if not data.get("dataset") and not data.get("new_name"):
             raise forms.ValidationError("Choose a dataset, or name a new one.")
+        if data.get("use_answer") and data.get("expected"):
+            self.add_error("expected", "Either use the run's answer or type the expected value, not both.")
         return data

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 from playground.ids import new_public_id
 from playground.runs import protocol as run_protocol
@@ -97,6 +97,8 @@ class Driver:
         self.judging = 0
         # This process refused more runs (runs/admission.py: busy relaying): no starts before then.
         self.busy_until = 0.0
+        # Control channels named ahead of time for the next runs (naming one is all making one is).
+        self.controls: list[str] = []
 
     @property
     def busy(self) -> int:
@@ -146,11 +148,18 @@ class Driver:
             now = time.monotonic()
             paused = {provider for provider, until in self.paused_until.items() if until > now}
             inflight = {provider: len(ids) for provider, ids in self.inflight.items()}
-            # One step on the database thread: how many may start, claimed and prepared.
-            state = await db_start(cells.next_starts)(self.experiment_id, inflight, paused, 0 if draining else self._process_room())
+            room = 0 if draining else self._process_room()
+            if self.parts is None:
+                self.parts = await db(_experiment_parts)(self.experiment_id)
+            while len(self.controls) < min(room, settings.EXPERIMENT_RUNS_MAX_CONCURRENT):
+                self.controls.append(await service.control_channel(self.layer))
+            # One step on the starting thread: how many may start, claimed, prepared, their runs
+            # stored and linked to their cells. Each step is a wait for a freed slot.
+            state, runs = await db_start(start_step)(self.experiment_id, self.parts, inflight, paused, room, list(self.controls))
+            del self.controls[:len(runs)]
             if not draining:
                 await self._start_grading(state)
-                await self._start_cells(state)
+                await self._start_cells(state, runs)
             await self._check_foreign()
             if not state["waiting"] and not self.busy and not self.grading and not self.foreign and not self.judging:
                 return
@@ -185,31 +194,18 @@ class Driver:
             return 0
         return settings.RUNS_PER_PROCESS - admission.streaming
 
-    async def _start_cells(self, state: dict):
+    async def _start_cells(self, state: dict, runs: list):
         prepared = state["starts"]
         for item in prepared:
             if item.error:
                 await self._publish_cell(item.cell_id, with_html=True)
+                self.wake.set()  # its place in the limits is free for another cell
         ready = [item for item in prepared if item.column is not None]
         if ready:
-            await self._launch(ready)
+            await self._launch(ready, runs)
 
-    async def _launch(self, ready: list):
-        if self.parts is None:
-            self.parts = await db(_experiment_parts)(self.experiment_id)
-        experiment = self.parts
-        plan = service.Plan(experiment["workspace"], experiment["conversation"], [item.column for item in ready])
-
-        def store_and_attach(create):
-            # The runs' insert and the cells' link to them in one step on the driver's thread.
-            def both(**kwargs):
-                runs = create(**kwargs)
-                cells.attach_runs([(item.cell_id, run.public_id) for item, run in zip(ready, runs)])
-                return runs
-            return db_start(both)
-
-        tasks = await service.start_tasks(plan, experiment["conversation"], experiment["user"], self.layer, compare=False,
-                                          run_sync=store_and_attach)
+    async def _launch(self, ready: list, runs: list):
+        tasks = service.tasks_for(runs, [item.column for item in ready], self.parts["conversation"], self.layer)
         for item, task in zip(ready, tasks):
             self.inflight[item.provider_id].add(item.cell_id)
             await self._publish(protocol.cell(self.experiment_id, cell=item.public_id, row=item.row, variant=item.variant,
@@ -267,7 +263,12 @@ class Driver:
             await self._judge(cell_id, provider_id)
         finally:
             self.judging -= 1
-            self.wake.set()
+            # The driver waits for the last judgement before it ends (with nothing streaming, no
+            # stream's end wakes it); a judgement that sends the cell back to the queue or starts
+            # grading wakes it itself (_judge). Waking it after every judgement made it look at the
+            # queue for nothing while the next slot freed.
+            if not self.judging and not self.busy:
+                self.wake.set()
 
     async def _judge(self, cell_id: int, provider_id: str):
         outcome = await db(cells.finish)(cell_id)
@@ -358,6 +359,25 @@ class Driver:
             if self.progress_due:
                 self.progress_due = False
                 await self._publish(protocol.progress(self.experiment_id, await db(cells.progress)(self.experiment_id)))
+
+
+def start_step(experiment_id: str, parts: dict, inflight: dict, paused: set, room: int, controls: list[str]) -> tuple[dict, list]:
+    """The driver's database step for starting cells: claim and prepare what may start (at most one
+    per control channel given), store their runs and link them to their cells. Returns the queue
+    state (cells.next_starts) and the runs stored, in the order of its ready starts.
+
+    One transaction: a cell is claimed only with its run (a failed insert leaves it queued), and
+    under a busy event loop each round trip of this thread waits for the GIL, so fewer is faster."""
+    with transaction.atomic():
+        state = cells.next_starts(experiment_id, inflight, paused, min(room, len(controls)))
+        ready = [item for item in state["starts"] if item.column is not None]
+        if not ready:
+            return state, []
+        for item, control in zip(ready, controls):
+            item.column.control = control
+        runs = service.store_runs(parts["user"], parts["conversation"], [item.column for item in ready])
+        cells.attach_runs([(item.cell_id, run) for item, run in zip(ready, runs)])
+    return state, runs
 
 
 def _experiment_parts(experiment_id: str) -> dict:

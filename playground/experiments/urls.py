@@ -24,6 +24,7 @@ urlpatterns = [
     path("datasets/<str:dataset_id>/rows/<str:row_id>", dataset_views.update_row, name="dataset_row"),
     path("datasets/<str:dataset_id>/rows/<str:row_id>/duplicate", dataset_views.duplicate_row, name="dataset_duplicate_row"),
     path("datasets/<str:dataset_id>/rows/<str:row_id>/delete", dataset_views.delete_row, name="dataset_delete_row"),
+    path("datasets/<str:dataset_id>/rows/<str:row_id>/added", dataset_views.row_added, name="dataset_row_added"),
     path("datasets/<str:dataset_id>/import", dataset_views.import_rows, name="dataset_import"),
     path("datasets/<str:dataset_id>/export.csv", dataset_views.export_csv, name="dataset_export_csv"),
     path("datasets/<str:dataset_id>/export.jsonl", dataset_views.export_jsonl, name="dataset_export_jsonl"),

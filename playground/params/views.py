@@ -118,7 +118,7 @@ def variables(request: HttpRequest) -> HttpResponse:
     values = templating.values_from_fields(request.POST)
     names = templating.find_variables(messages)
     context = {"variables": [(name, f"{templating.FIELD_PREFIX}{name}", values.get(name, "")) for name in names],
-               "escape": templating.ESCAPE, "complete": all(name in values for name in names)}
+               "escape": templating.ESCAPE}
     return render(request, "params/variables.html", context)
 
 

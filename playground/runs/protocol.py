@@ -7,9 +7,10 @@ Frames of a run go to the browser. Each carries the run's id and a sequence numb
     run.started   {"type": "run.started", "run": "Qk…", "seq": 0, "conversation": "Zp…",
                    "conversation_title": "Name a colour", "column": 0, "comparison": "", "model": "gpt-4o",
                    "provider": "OpenAI", "provider_id": "default", "parent": null, "request": {…},
-                   "new_messages": [{"role": "user", "content": "Name a colour"}],
+                   "new_messages": [{"role": "user", "content": "Name a colour"}], "variables": ["colour"],
                    "differences": [{"key": "temperature", "label": "Temperature", "values": ["0.2", "0.9"]}]}
-                   (differences only in compare mode: what differs between the columns)
+                   (variables: the names of the prompt variables the run filled in, [] without any;
+                   differences only in compare mode: what differs between the columns)
     run.retrying  {"type": "run.retrying", "run": "Qk…", "seq": 1, "attempt": 1, "delay": 2.0,
                    "status": 429, "kind": "http", "message": "The provider is rate limiting requests."}
     run.delta     {"type": "run.delta", "run": "Qk…", "seq": 2, "elapsed": 0.41,

@@ -242,21 +242,39 @@ async def start_tasks(plan: Plan, conversation, user, layer, *, compare: bool = 
     `run_sync` wraps the database step (default database_sync_to_async, whose one thread every run's
     checkpoints share); a scheduler passes its own."""
     for column in plan.columns:
-        # The default prefix: channels_redis reads all of a process's own channels through one
-        # key derived from it, and a channel with another prefix starves the rest (the sockets).
-        column.control = await layer.new_channel()
+        column.control = await control_channel(layer)
     comparison = new_public_id() if compare and len(plan.columns) > 1 else ""
-    runs = await (run_sync or database_sync_to_async)(store.create_runs)(
-        user=user, conversation=conversation, columns=plan.columns, comparison=comparison)
+    runs = await (run_sync or database_sync_to_async)(store_runs)(user, conversation, plan.columns, comparison=comparison)
+    return tasks_for(runs, plan.columns, conversation, layer, comparison=comparison)
+
+
+async def control_channel(layer) -> str:
+    """A run's control channel (cancel, backlog and watch requests). A scheduler may take these
+    ahead of time: making one is only naming it."""
+    # The default prefix: channels_redis reads all of a process's own channels through one
+    # key derived from it, and a channel with another prefix starves the rest (the sockets).
+    return await layer.new_channel()
+
+
+def store_runs(user, conversation, columns: list, *, comparison: str = "") -> list[Run]:
+    """start_tasks' database step (each column's `control` set): for a scheduler that makes it part
+    of its own step, then asks tasks_for."""
+    return store.create_runs(user=user, conversation=conversation, columns=columns, comparison=comparison)
+
+
+def tasks_for(runs: list[Run], columns: list, conversation, layer, *, comparison: str = "") -> list[RunTask]:
+    """The tasks of runs just stored, one per column, in column order, not yet started."""
     compared = differences.as_rows([run.request for run in runs]) if comparison else None
     tasks = []
-    for run, column in zip(runs, plan.columns):
+    for run, column in zip(runs, columns):
         meta = {
             "conversation": conversation.public_id, "conversation_title": conversation.title, "column": run.column,
             "comparison": comparison, "model": run.model, "provider": run.provider_name, "provider_id": run.provider_id,
             "parent": column.parent.public_id if column.parent else None, "request": run.request,
             # What this run added to its branch: the prompt a run card shows above its answer.
             "new_messages": branches.new_messages(run, column.parent),
+            # The names of the prompt variables it filled: its card offers "Add to dataset".
+            "variables": list(run.variables or {}),
         }
         if compared is not None:
             meta["differences"] = compared

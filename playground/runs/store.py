@@ -29,11 +29,10 @@ REVIVED_NOTICE = ("Another server process took this run for stopped at {when} (i
 log = logging.getLogger(__name__)
 
 
-@transaction.atomic
 def create_runs(*, user, conversation, columns: list, comparison: str) -> list[Run]:
-    """One streaming Run per column (service.Column) in `conversation`, in column order."""
-    return [
-        Run.objects.create(
+    """One streaming Run per column (service.Column) in `conversation`, in column order: one INSERT."""
+    return Run.objects.bulk_create([
+        Run(
             conversation=conversation,
             author=user,
             parent=column.parent,
@@ -50,7 +49,7 @@ def create_runs(*, user, conversation, columns: list, comparison: str) -> list[R
             worker=column.control,
         )
         for index, column in enumerate(columns)
-    ]
+    ])
 
 
 def checkpoint(run_id: str, choices: list[dict]) -> bool:
@@ -192,6 +191,7 @@ def snapshot_frame(run: Run) -> dict:
         request=run.request,
         parent=run.parent.public_id if run.parent_id and run.parent else None,
         new_messages=new_messages(run, run.parent if run.parent_id else None),
+        variables=list(run.variables or {}),
         choices=[{**c, "html": render_markdown(c.get("content", ""))} for c in run.choices],
         usage=run.usage,
         error=run.error,

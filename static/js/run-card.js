@@ -12,6 +12,7 @@ export function createCard(runId) {
   el.dataset.run = runId;
   el.querySelector(".run-playback").href = `/sessions/runs/${runId}/playback`;
   el.querySelector(".run-body").href = `/sessions/runs/${runId}/request.json`;
+  el.querySelector(".run-dataset").href = `/experiments/datasets/from-run/${runId}`;
   return { el, choices: new Map() };
 }
 
@@ -217,6 +218,11 @@ export function paintUsage(card, usage) {
 // Playback only where there is something to replay.
 export function offerPlayback(card, hasText) {
   part(card, ".run-playback").hidden = !hasText;
+}
+
+// "Add to dataset" for a run that filled prompt variables, to someone who may change the workspace.
+export function offerDataset(card, offered) {
+  part(card, ".run-dataset").hidden = !offered;
 }
 
 export function choiceText(card, index) {

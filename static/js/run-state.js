@@ -57,6 +57,7 @@ function describe(view, frame) {
   view.providerId = frame.provider_id;
   view.request = frame.request || view.request;
   view.conversation = frame.conversation;
+  view.variables = frame.variables || view.variables || [];
   card.describeCard(view.card, { model: frame.model, provider: frame.provider });
   setPrompt(turnOf(view.card.el), frame.new_messages);
   if (view.comparison) {
@@ -110,6 +111,7 @@ function finish(view, frame) {
   card.paintError(view.card, frame.error);
   card.paintUsage(view.card, frame.usage);
   card.offerPlayback(view.card, [...view.choices.values()].some((c) => c.content));
+  card.offerDataset(view.card, canWrite && view.variables?.length > 0);
   view.card.el.dispatchEvent(new CustomEvent("run:finished", { bubbles: true, detail: { view, snapshot: frame.type === "run.snapshot" } }));
 }
 

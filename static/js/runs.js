@@ -191,6 +191,8 @@ for (const name of ["playground:branch", "playground:edit"]) {
 }
 
 form.addEventListener("submit", (event) => {
+  // A button that posts the form elsewhere (formaction: "Add these values to a dataset…") goes there.
+  if (event.submitter?.hasAttribute("formaction")) return;
   event.preventDefault();
   startRun();
 });

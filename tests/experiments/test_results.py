@@ -198,3 +198,29 @@ def test_a_blank_variant_is_headed_by_its_provider_without_a_dangling_separator(
     page = response.content.decode()
     assert "Variant A</h3>" in page
     assert "· <code></code>" not in page
+
+
+def test_the_grid_header_shows_only_what_differs_labelled_by_the_registry(alice):
+    workspace = personal_workspace(alice)
+    fake, other = make_credential(workspace, name="Fake"), make_credential(workspace, name="Other")
+    same = {"stream": True, "max_completion_tokens": 50, "top_p": 0.5}
+    experiment = building.create_experiment(
+        alice, workspace, title="Temperatures", dataset=make_dataset(alice, workspace, rows=1),
+        template=[{"role": "user", "content": "{{question}}"}],
+        variants=[{"provider_id": fake.public_id, "provider_name": "Fake", "options": {**same, "model": "m", "temperature": 0.2}},
+                  {"provider_id": fake.public_id, "provider_name": "Fake", "options": {**same, "model": "n", "temperature": 0.9,
+                                                                                         "response_format": {"type": "json_object"}}},
+                  {"provider_id": other.public_id, "provider_name": "Other", "options": {**same, "model": "m", "temperature": 0.2}}])
+    variants = list(experiment.variants.all())
+    shown = [header["differs"] for header in grid.headers(experiment, variants)]
+    assert shown == [
+        [("Provider", "Fake"), ("Response format › type", "unset"), ("Temperature", "0.2")],
+        [("Provider", "Fake"), ("Response format › type", "json_object"), ("Temperature", "0.9")],
+        [("Provider", "Other"), ("Response format › type", "unset"), ("Temperature", "0.2")],
+    ]
+    html = client_for(alice).get(reverse("experiments:page", args=[experiment.public_id])).content.decode()
+    header = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert header.count(">Temperature</span>") == 3 and "temperature" not in header
+    assert "Max completion tokens" not in header and "Top P" not in header  # the same in every variant
+    # One variant alone: nothing differs, so nothing is listed.
+    assert [header["differs"] for header in grid.headers(experiment, variants[:1])] == [[]]
