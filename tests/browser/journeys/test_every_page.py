@@ -52,6 +52,10 @@ def check_page(person, path, name):
     page.wait_for_load_state("networkidle")
     person.shot(name)
     assert page.evaluate(MISFITS) == [], f"{path} does not fit {page.viewport_size['width']} px"
+    # Fields side by side line up, whatever their labels' lengths.
+    tops = page.locator(".price-field input").evaluate_all("els => els.map(el => el.getBoundingClientRect()).map(b => [b.top, b.bottom])")
+    for top, bottom in tops:
+        assert all(abs(top - other) <= 1 for other, other_bottom in tops if other < bottom and top < other_bottom), f"{path}: fields side by side at {tops}"
     # A closed disclosure card is as high above its summary as below it.
     for card in page.locator("details.card:not([open])").all():
         above, below = card.evaluate("el => { const box = el.getBoundingClientRect(), summary = el.querySelector('summary').getBoundingClientRect(); return [summary.top - box.top, box.bottom - summary.bottom]; }")
