@@ -97,3 +97,14 @@ def test_it_preselects_the_last_model_used_in_the_workspace(client, alice, setti
     run.save()
     page = client.get("/").content.decode()
     assert 'value="fake-gpt-mini"' in page
+
+
+def test_a_viewer_without_a_session_open_is_not_shown_the_latest_runs_messages(db):
+    from playground.teams.models import Role
+    from tests.factories import client_for, make_team, make_user
+
+    owner, viewer = make_user("olga"), make_user("vera")
+    team = make_team(owner, viewer, role=Role.VIEWER, name="Research")
+    page = client_for(viewer, team).get("/").content.decode()
+    assert "Messages of the latest run" not in page
+    assert "No session open" in page
