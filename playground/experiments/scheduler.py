@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 5.0
 # The longest the driver waits without news before looking at the queue again (paused cells, foreign runs).
 TICK = 1.0
-# Many cells ending together are handled as one batch of starts.
-GATHER = 0.01
+# Cells ending together are handled as one batch of starts: those whose end is seen within one turn
+# of the event loop. (It was 10 ms; each start step batches whatever ended while the last one ran.)
+GATHER = 0
 PROGRESS_INTERVAL = 0.25
 SWEEP_INTERVAL = settings.RUN_SWEEP_INTERVAL
 
@@ -166,10 +167,15 @@ class Driver:
             if draining and not self.busy:
                 return
             try:
-                await asyncio.wait_for(self.wake.wait(), TICK)
-                await asyncio.sleep(GATHER)
+                # asyncio.timeout, not wait_for, which wraps the wait in a task of its own: under
+                # load each turn of the event loop between a stream's end and the next start is
+                # time a provider's slot stays empty.
+                async with asyncio.timeout(TICK):
+                    await self.wake.wait()
             except TimeoutError:
                 pass
+            else:
+                await asyncio.sleep(GATHER)
             self.wake.clear()
 
     # -- limits --------------------------------------------------------------------------------
