@@ -117,8 +117,9 @@ def variables(request: HttpRequest) -> HttpResponse:
         messages = []
     values = templating.values_from_fields(request.POST)
     names = templating.find_variables(messages)
+    _, membership = current_workspace(request)
     context = {"variables": [(name, f"{templating.FIELD_PREFIX}{name}", values.get(name, "")) for name in names],
-               "escape": templating.ESCAPE}
+               "escape": templating.ESCAPE, "can_add_to_dataset": membership.can_write}
     return render(request, "params/variables.html", context)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from playground.experiments.models import Dataset
-from tests.factories import client_for
+from tests.factories import client_for, make_team_of_four
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +40,12 @@ def test_add_to_dataset_from_the_boxes(alice):
     dataset = Dataset.objects.get(name="Found cases")
     assert dataset.columns == ["question", "expected"]
     assert dataset.rows.get().values == {"question": "Why?", "expected": "Because."}
+
+
+def test_a_viewer_is_not_offered_add_to_dataset(db):
+    team = make_team_of_four()
+    for who, offered in (("owner", True), ("editor", True), ("viewer", False)):
+        client = client_for(getattr(team, who), team.workspace)
+        html = client.post(reverse("params:variables"), {"messages": MESSAGES}).content.decode()
+        assert 'name="variables.question"' in html
+        assert ("Add these values to a dataset" in html) is offered, who
