@@ -193,12 +193,11 @@ class Driver:
         if self.busy_until > time.monotonic():
             return 0
         try:
-            admission.check(1)
+            return admission.room()
         except admission.Busy as busy:
             self.busy_until = time.monotonic() + busy.retry_after
             log.info("experiment %s: this process is busy, starting more cells in %s s", self.experiment_id, busy.retry_after)
             return 0
-        return settings.RUNS_PER_PROCESS - admission.streaming
 
     async def _start_cells(self, state: dict, runs: list):
         prepared = state["starts"]
@@ -212,6 +211,7 @@ class Driver:
 
     async def _launch(self, ready: list, runs: list):
         tasks = service.tasks_for(runs, [item.column for item in ready], self.parts["conversation"], self.layer)
+        admission.reserve(len(tasks))  # each task's start takes its reservation back
         for item, task in zip(ready, tasks):
             self.inflight[item.provider_id].add(item.cell_id)
             await self._publish(protocol.cell(self.experiment_id, cell=item.public_id, row=item.row, variant=item.variant,
@@ -244,6 +244,7 @@ class Driver:
             job = ("grade", cell_id, check_id)
             self.inflight[prepared.provider_id].add(job)
             await db(cells.record_grade)(cell_id, check_id, task.run_id)
+            admission.reserve(1)
             task.start()
             self._watch(self._after_grader(task, cell_id, check_id, prepared.provider_id, job))
 

@@ -11,6 +11,9 @@ catches up. Other processes (behind the load balancer) are the way to serve more
 
 import asyncio
 import math
+import threading
+import time
+from collections import deque
 
 from django.conf import settings
 
@@ -21,7 +24,15 @@ LAG_WEIGHT = 0.2
 BUSY_MESSAGE = "The server is busy relaying other runs. Try again in a few seconds."
 RETRY_AFTER = 5
 
+# A start admitted but not yet streaming is counted too: a burst of run.start messages is checked
+# (in database threads) well before the first of their tasks begins, and each would otherwise see
+# the same count. A reservation ends when a run task starts, or after RESERVATION_SECONDS (a start
+# that failed validation or storing after it was admitted).
+RESERVATION_SECONDS = 10.0
+
 streaming = 0  # runs of this process not finished yet (counted by RunTask)
+_reserved: deque[float] = deque()  # when each admitted, not yet started run was admitted
+_lock = threading.Lock()  # check() runs in database threads, run_started() on the event loop
 lag = 0.0  # smoothed lateness of this process's event loop, in seconds
 _sampler: asyncio.Task | None = None
 
@@ -36,19 +47,45 @@ class Busy(Exception):
 
 
 def check(starting: int) -> None:
-    """Raise Busy when this process should not start `starting` more runs now."""
-    if streaming + starting > settings.RUNS_PER_PROCESS or lag > settings.RUNS_BUSY_LAG:
+    """Raise Busy when this process should not start `starting` more runs now; else count them as
+    starting until their tasks start."""
+    with _lock:
+        now = time.monotonic()
+        while _reserved and _reserved[0] < now - RESERVATION_SECONDS:
+            _reserved.popleft()
+        if streaming + len(_reserved) + starting > settings.RUNS_PER_PROCESS or lag > settings.RUNS_BUSY_LAG:
+            raise Busy(retry_after=max(RETRY_AFTER, math.ceil(lag)))
+        _reserved.extend([now] * starting)
+
+
+def room() -> int:
+    """How many more runs this process takes now, without admitting any; raise Busy at none (or
+    while the loop runs late). For a scheduler that starts what fits and reserves it (reserve)."""
+    with _lock:
+        free = settings.RUNS_PER_PROCESS - streaming - len(_reserved)
+    if free <= 0 or lag > settings.RUNS_BUSY_LAG:
         raise Busy(retry_after=max(RETRY_AFTER, math.ceil(lag)))
+    return free
+
+
+def reserve(starting: int) -> None:
+    """Count `starting` runs a scheduler is about to start (after room() said they fit)."""
+    with _lock:
+        _reserved.extend([time.monotonic()] * starting)
 
 
 def run_started() -> None:
     global streaming
-    streaming += 1
+    with _lock:
+        streaming += 1
+        if _reserved:
+            _reserved.popleft()
 
 
 def run_ended() -> None:
     global streaming
-    streaming = max(0, streaming - 1)
+    with _lock:
+        streaming = max(0, streaming - 1)
 
 
 def ensure_sampler() -> None:

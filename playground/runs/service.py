@@ -159,7 +159,6 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
         columns = [{}]
     if not isinstance(columns, list) or not 1 <= len(columns) <= MAX_COLUMNS:
         raise RunRejected(f"Send between 1 and {MAX_COLUMNS} columns.")
-    _check_capacity(len(columns))
     chosen_parent = _continued_run(user, conversation, parent_id)
     _check_limits(user, len(columns))
     history = branches.runs_of(conversation) if conversation is not None else []
@@ -193,6 +192,8 @@ def prepare(user, workspace, conversation, *, parent_id=None, columns=None, fiel
                                    template=template, variables=used))
     if errors:
         raise RunRejected(_rejection_message(errors), errors)
+    # Last, so that a start refused for its fields holds no place in the process's count.
+    _check_capacity(len(plan.columns))
     return plan
 
 
@@ -221,7 +222,6 @@ def scheduled_column(workspace, provider_id: str, body: dict, *, template=None, 
 
 def prepare_rerun(user, run_id: str) -> Plan:
     """A stored request sent again unchanged, as a sibling of the original (same parent)."""
-    _check_capacity(1)
     run = get_run_for(user, str(run_id), write=True)
     workspace = run.conversation.workspace
     _check_limits(user, 1)
@@ -231,6 +231,7 @@ def prepare_rerun(user, run_id: str) -> Plan:
                           "in the panel and run from there.")
     column = Column(provider, config, run.request, run.parent, run.shared_messages,
                     template=run.template, variables=run.variables)
+    _check_capacity(1)
     return Plan(workspace, run.conversation, [column])
 
 

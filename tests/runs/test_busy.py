@@ -81,3 +81,36 @@ async def test_the_sampler_notices_a_blocked_loop(monkeypatch):
     await asyncio.sleep(admission.LAG_SAMPLE * 2)
     assert admission.lag > 0.05
     admission._sampler.cancel()
+
+
+async def test_a_burst_of_starts_is_admitted_only_up_to_the_capacity(fake_provider, settings):
+    """Starts arriving together are checked before any of their tasks has begun: each admitted one
+    counts from the moment it is admitted, so a burst cannot overshoot RUNS_PER_PROCESS."""
+    settings.RUNS_PER_PROCESS = 2
+    user, workspace, provider, cookie = await make_member("alice", fake_provider)
+    sockets = [await open_socket(cookie) for _ in range(4)]
+    replies = await asyncio.gather(*(start(socket, provider, body(model="fake-gpt@tokens=30,delay=20"), ref=f"r{n}")
+                                     for n, socket in enumerate(sockets)))
+    kinds = sorted(reply["type"] for reply in replies)
+    assert kinds == ["run.accepted", "run.accepted", "run.rejected", "run.rejected"], kinds
+    for socket, reply in zip(sockets, replies):
+        if reply["type"] == "run.accepted":
+            await frames_until_end(socket, reply["runs"][0])
+    # Both ended: places free again, and a start refused for its fields held none meanwhile.
+    invalid = await start(sockets[0], provider, body(temperature=9), ref="bad")
+    assert invalid["type"] == "run.rejected" and "busy" not in invalid["message"]
+    for n in range(2):
+        assert (await start(sockets[n], provider, body(model="fake-gpt@tokens=3,delay=1"), ref=f"again{n}"))["type"] == "run.accepted"
+    for socket in sockets:
+        await socket.disconnect()
+
+
+def test_an_admitted_start_that_never_began_frees_its_place_after_a_while(settings, monkeypatch):
+    settings.RUNS_PER_PROCESS = 1
+    clock = [1000.0]
+    monkeypatch.setattr(admission.time, "monotonic", lambda: clock[0])
+    admission.check(1)
+    with pytest.raises(admission.Busy):
+        admission.check(1)
+    clock[0] += admission.RESERVATION_SECONDS + 1
+    admission.check(1)  # the first start never began (its storing failed): its place is free again
