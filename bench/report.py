@@ -1,4 +1,4 @@
-"""Turn bench/results/relay.json and browser.json (and the notes in bench/NOTES.md) into docs/BENCHMARKS.md.
+"""Turn bench/results/relay.json (with relay-overload.json, when there), read_side.json and browser.json (and the notes in bench/NOTES.md) into docs/BENCHMARKS.md.
 
     .venv/bin/python bench/report.py
 """
@@ -157,6 +157,11 @@ def machine_lines(machine: dict) -> list[str]:
 
 def main() -> None:
     relay = json.loads((RESULTS / "relay.json").read_text())
+    # Overload levels (2x the capacity target and beyond) measured by a second command, same harness.
+    overload_path = RESULTS / "relay-overload.json"
+    overload = json.loads(overload_path.read_text()) if overload_path.exists() else None
+    if overload:
+        relay["levels"] = relay["levels"] + overload["levels"]
     browser_path = RESULTS / "browser.json"
     browser = json.loads(browser_path.read_text()) if browser_path.exists() else None
     read_path = RESULTS / "read_side.json"
@@ -173,6 +178,7 @@ def main() -> None:
         "## Commands",
         "```",
         f".venv/bin/{relay['command']}",
+        *([f".venv/bin/{overload['command']}"] if overload else []),
         ".venv/bin/python bench/browser_render.py",
         ".venv/bin/python bench/report.py",
         "```",
