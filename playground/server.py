@@ -1,10 +1,10 @@
 """`python -m playground.server ARGS`: Daphne (same arguments as `daphne`) on uvloop's event loop.
 
 Daphne creates its event loop when `daphne.server` is first imported, from the event loop policy
-in force at that moment, so the policy is set here before Daphne is imported. uvloop runs the
-relay's hot path (reading provider streams, writing websocket frames) at about half the event
-loop's cost per read (docs/BENCHMARKS.md); without uvloop (a platform it has no wheel for) this
-is plain Daphne.
+in force at that moment, so the policy is set here before Daphne is imported. On uvloop the
+relay's hot path (reading provider streams, writing websocket frames) takes about a tenth less CPU
+per relayed token (docs/BENCHMARKS.md); without uvloop (a platform it has no wheel for) this is
+plain Daphne.
 """
 
 import asyncio
