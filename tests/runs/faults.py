@@ -43,15 +43,22 @@ async def database_away():
         await sync_to_async(set_allowed)(True)
 
 
-@pytest.fixture
-def reconnect_afterwards(transactional_db):
-    """After a test that cut the database's connections: drop the dead one pytest-django would
-    flush the database through (torn down before transactional_db, which it asks for)."""
-    yield
+def _drop_connection():
     try:
         connection.close()
     except (OperationalError, InterfaceError):
         pass
+
+
+@pytest.fixture
+async def reconnect_afterwards(transactional_db):
+    """After a test that cut the database's connections: drop the dead ones, both the one pytest-django
+    would flush the database through (torn down before transactional_db, which it asks for) and the
+    one of the thread sync_to_async runs database calls on, which the next test's first query would
+    otherwise find closed ("the connection is closed")."""
+    yield
+    await sync_to_async(_drop_connection)()
+    _drop_connection()
 
 
 async def eventually(predicate, timeout: float = 30):
