@@ -102,6 +102,17 @@ function onRunsClick(event) {
   });
 }
 
+// Typing in the search box searches (history-search's hx-sync replaces a request still under way, so
+// the newest words win). Listened for on the document: the sidebar arrives after the page, and a
+// trigger htmx binds once it has processed the new sidebar would miss what is typed before that.
+let searchTimer = null;
+const SEARCH_DELAY = 300;
+document.addEventListener("input", (event) => {
+  if (event.target.id !== "history-q") return;
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(refreshList, SEARCH_DELAY);
+});
+
 document.body.addEventListener("htmx:afterSettle", markCurrent);
 // A form's reset event comes before its fields are cleared: search once they are.
 document.body.addEventListener("reset", (event) => {
