@@ -102,9 +102,9 @@ function onRunsClick(event) {
   });
 }
 
-// Typing in the search box searches (history-search's hx-sync replaces a request still under way, so
-// the newest words win). Listened for on the document: the sidebar arrives after the page, and a
-// trigger htmx binds once it has processed the new sidebar would miss what is typed before that.
+// Typing in the search box searches (a request while one is under way waits for it: htmx queues the
+// last). Listened for on the document: the sidebar arrives after the page, and a trigger htmx binds
+// once it has processed the new sidebar would miss what is typed before that.
 let searchTimer = null;
 const SEARCH_DELAY = 300;
 document.addEventListener("input", (event) => {

@@ -130,5 +130,14 @@ document.addEventListener("keydown", (event) => {
   }
 }, true);
 
+// A scroll (the user's, or the pane still easing a new run into view) moves the popover with its
+// token; it closes only once the token has left the window.
+function follow() {
+  if (!openFor || !popover || popover.hidden) return;
+  const rect = openFor.getBoundingClientRect();
+  if (!openFor.isConnected || rect.bottom < 0 || rect.top > window.innerHeight) closePopover();
+  else place(openFor);
+}
+
 window.addEventListener("resize", closePopover);
-document.addEventListener("scroll", closePopover, true);
+document.addEventListener("scroll", follow, { capture: true, passive: true });
