@@ -249,3 +249,17 @@ def write_result(name: str, result: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     return path
+
+
+def write_section(section: str, text: str) -> None:
+    """Replace (or append) only one benchmark's section of docs/BENCHMARKS.md: from its heading
+    `section` to the next `## ` heading. `text` starts with that heading."""
+    path = ROOT / "docs" / "BENCHMARKS.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    if section in current:
+        before, rest = current.split(section, 1)
+        after = rest[rest.find("\n## "):] if "\n## " in rest else ""
+        current = before.rstrip("\n") + "\n\n" + text + after
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    path.write_text(current)

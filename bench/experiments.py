@@ -258,18 +258,6 @@ def section(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    path = common.ROOT / "docs" / "BENCHMARKS.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION in current:
-        before, rest = current.split(SECTION, 1)
-        after = rest[rest.find("\n## "):] if "\n## " in rest else ""
-        current = before.rstrip("\n") + "\n\n" + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
-
-
 def main():
     args = parse_args()
     common.setup_django(debug=True)
@@ -297,7 +285,7 @@ def main():
         "provider": {"requests": len(stats.get("streams", [])), "max_concurrent_streams": stats.get("max_concurrent_streams")},
     }
     print(f"wrote {common.write_result('experiments', result)}")
-    write_section(section(result))
+    common.write_section(SECTION, section(result))
     print(json.dumps({k: result[k] for k in ("implied_seconds", "browser", "audit", "page", "provider")}, indent=1))
 
 

@@ -97,19 +97,6 @@ def section(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) only this benchmark's section of docs/BENCHMARKS.md."""
-    path = common.ROOT / "docs" / "BENCHMARKS.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION in current:
-        before, rest = current.split(SECTION, 1)
-        after = rest[rest.find("\n## "):] if "\n## " in rest else ""
-        current = before.rstrip("\n") + "\n\n" + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
-
-
 def main():
     args = parse_args()
     common.setup_django(debug=True)
@@ -121,7 +108,7 @@ def main():
     personal_workspace(user)
     result = {"machine": common.machine(), "repeat": args.repeat, "cases": measure(user, args.repeat)}
     print(common.write_result("panel", result))
-    write_section(section(result))
+    common.write_section(SECTION, section(result))
     for name, numbers in result["cases"].items():
         print(f"{name}: median {numbers['median_ms']} ms, p95 {numbers['p95_ms']} ms, max {numbers['max_ms']} ms")
 
