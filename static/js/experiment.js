@@ -191,7 +191,7 @@ function resync() {
   }
   resyncing = true;
   const search = new URL(window.location.href).search;
-  window.htmx.ajax("GET", `${data.grid_url}${search}`, { target: "#grid", swap: "innerHTML" }).finally(() => {
+  window.htmx.ajax("GET", `${data.grid_url}${search}`, { source: "#grid", target: "#grid", swap: "innerHTML" }).finally(() => {
     resyncing = false;
     if (resyncAgain) {
       resyncAgain = false;
@@ -249,7 +249,7 @@ document.addEventListener("click", (event) => {
     // Another page of rows, or the rows failing a number: the grid's own rows swap, the address follows.
     event.preventDefault();
     const url = new URL(gridLink.getAttribute("href"), window.location.href);
-    window.htmx.ajax("GET", `${data.grid_url}${url.search}`, { target: "#grid", swap: "innerHTML" })
+    window.htmx.ajax("GET", `${data.grid_url}${url.search}`, { source: "#grid", target: "#grid", swap: "innerHTML" })
       .then(() => window.history.pushState({}, "", url.pathname + url.search));
     return;
   }
@@ -257,16 +257,22 @@ document.addEventListener("click", (event) => {
   if (open && dialog && window.htmx && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
     dialog.dataset.url = open.getAttribute("href");
-    reloadDialog().then(() => {
-      if (!dialog.open) dialog.showModal();
-    });
+    // The dialog opens at once and fills when its cell arrives.
+    const loading = document.createElement("p");
+    loading.className = "muted";
+    loading.textContent = "Loading the cell…";
+    dialogBody.replaceChildren(loading);
+    if (!dialog.open) dialog.showModal();
+    reloadDialog();
     return;
   }
   if (event.target.closest("[data-close-dialog]")) dialog?.close();
 });
 
 function reloadDialog() {
-  return window.htmx.ajax("GET", dialog.dataset.url, { target: "#cell-dialog-body", swap: "innerHTML" }).then(() => {
+  // Its own source: requests from one element queue behind each other, and the newest queued one
+  // replaces the others, so a grid refresh under way must not hold up or drop the cell.
+  return window.htmx.ajax("GET", dialog.dataset.url, { source: dialogBody, target: dialogBody, swap: "innerHTML" }).then(() => {
     const view = dialogBody.querySelector("[data-cell-view]");
     dialogRun = view?.dataset.live ? view.dataset.run : null;
     if (dialogRun) send({ type: "run.attach", run: dialogRun, after: -1 });

@@ -45,7 +45,7 @@ document.addEventListener("toggle", (event) => {
 
 async function refreshRuns() {
   if (!conversation || !window.htmx) return;
-  await window.htmx.ajax("GET", urlFor(runsBox.dataset.url), { target: runsBox, swap: "innerHTML" });
+  await window.htmx.ajax("GET", urlFor(runsBox.dataset.url), { source: runsBox, target: runsBox, swap: "innerHTML" });
 }
 
 function refreshSoon() {

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from playground.experiments.models import Cell, Experiment
 from playground.providers.models import ProviderCredential
 from playground.teams.access import personal_workspace
+from tests.experiments.helpers import make_experiment
 from tests.live import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -138,6 +139,9 @@ def test_a_dataset_from_pasted_rows_run_as_a_5x3_experiment(signed_in, live_serv
     expect(page.locator(".xfilter")).to_be_visible()
     shot(page, "6-filtered")
     page.click("text=Show every row")
+    # Every row failed that number, so the count alone cannot tell the two grids apart: the filter's
+    # note leaving says the unfiltered rows are in.
+    expect(page.locator(".xfilter")).to_have_count(0)
     expect(page.locator("table.xgrid tbody.xrows tr")).to_have_count(5)
 
     # Open a cell and rate it: the rating shows with the rater's name.
@@ -192,6 +196,39 @@ def test_a_dataset_from_pasted_rows_run_as_a_5x3_experiment(signed_in, live_serv
     finally:
         other.close()
     assert Experiment.objects.count() == 2
+    assert page.console_errors == []
+
+
+def test_a_cell_opens_while_the_grid_is_reloading(signed_in, live_server_url):
+    """The grid reloads on its own (a filter, a page, lost events); opening a cell meanwhile must not
+    wait for that reload, nor be dropped by it."""
+    page, origin = signed_in, live_server_url
+    provider = ProviderCredential.objects.get(workspace=personal_workspace(page.user), name="Fake")
+    experiment = make_experiment(page.user, provider, rows=2, models=("fake-gpt@tokens=4",),
+                                 checks=(("contains", {"text": "zzz-never"}),))
+    page.goto(f"{origin}/experiments/{experiment.public_id}/")
+    expect(page.locator("#socket-status")).to_have_text("Connected")
+    page.click("#run-all")
+    expect(page.locator(".xcell[data-state=done]")).to_have_count(2, timeout=20_000)
+    expect(page.locator(".xsumcell").first).to_contain_text("%", timeout=10_000)
+
+    held = []
+    page.route(re.compile(r"/grid(\?|$)"), lambda route: held.append(route))
+    page.locator(".xsumcell").first.locator("dd a").first.click()  # the rows failing "All checks"
+    for _ in range(100):  # the route's handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    page.locator(".xcell-open").first.click()
+    dialog = page.locator("#cell-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".xanswer")).not_to_be_empty()
+    assert held, "the grid's reload was not under way while the cell opened"
+    for route in held:
+        route.continue_()
+    page.unroute(re.compile(r"/grid(\?|$)"))
+    expect(page.locator(".xfilter")).to_be_visible()
+    expect(dialog).to_be_visible()
     assert page.console_errors == []
 
 
