@@ -241,7 +241,20 @@ def machine() -> dict:
         "python": platform.python_version(),
         "os": platform.platform(),
         "load_before": [round(x, 2) for x in os.getloadavg()],
+        "speed_us": python_speed(),
     }
+
+
+def python_speed() -> float:
+    """µs of one fixed piece of pure Python (json.dumps of a small dict), best of five. Machines of
+    the same type differ from day to day (the same code's read side measured 63 µs per chunk on one
+    and 164 on another): CPU figures compare only between results of a similar speed_us."""
+    import json as json_module
+    import timeit
+
+    data = {"a": [1, 2, 3], "b": "x" * 50}
+    timer = timeit.Timer(lambda: json_module.dumps(data))
+    return round(min(timer.repeat(repeat=5, number=20_000)) / 20_000 * 1e6, 2)
 
 
 def write_result(name: str, result: dict) -> Path:

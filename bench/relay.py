@@ -406,22 +406,36 @@ def measure_text_bytes(member: dict, provider_url: str, args, delay: int | None 
 
 
 def measure_run_cost(member: dict, provider_url: str, args, runs: int = 20) -> dict:
-    """Daphne's CPU per short run (5 tokens): validating, storing, starting, relaying and finishing it."""
+    """Daphne's CPU per short run (5 tokens): validating, storing, starting, relaying and finishing it.
+
+    Twice: each run on a socket of its own (opened and closed with it: the socket's handshake,
+    sign-in and workspace lookup count too), and runs one after another on two open sockets, as
+    from a page, whose socket stays open between runs."""
     daphne_process, origin = common.start_daphne(args.debug)
     daphne = psutil.Process(daphne_process.pid)
-    try:
-        asyncio.run(drive_clients(client_jobs(4, 0, member, origin, provider_url, args, "delay=1,tokens=5",
-                                              stamped=False), daphne, 60))
-        time.sleep(1)
+
+    def cpu_of(sockets: int, runs_per_socket: int) -> tuple[float, dict]:
+        jobs = client_jobs(sockets, 0, member, origin, provider_url, args, "delay=1,tokens=5", stamped=False)
+        for job in jobs:
+            job["runs_per_socket"] = runs_per_socket
         before = common.cpu_seconds(daphne)
-        jobs = client_jobs(runs, 0, member, origin, provider_url, args, "delay=1,tokens=5", stamped=False)
         tally = merge(asyncio.run(drive_clients(jobs, daphne, 120))[0])
         time.sleep(0.5)  # the last run's end is stored after its terminal frame went out
-        cpu = common.cpu_seconds(daphne) - before
+        return common.cpu_seconds(daphne) - before, tally["statuses"]
+
+    try:
+        cpu_of(4, 1)  # warm up
+        time.sleep(1)
+        cpu, statuses = cpu_of(runs, 1)
+        time.sleep(1)
+        open_cpu, open_statuses = cpu_of(2, runs // 2)
     finally:
         common.stop(daphne_process)
-    return {"runs": runs, "statuses": tally["statuses"], "daphne_cpu_s": round(cpu, 3),
-            "cpu_ms_per_run": round(cpu / runs * 1000, 2), "load_1min": round(os.getloadavg()[0], 2)}
+    return {"runs": runs, "statuses": statuses, "daphne_cpu_s": round(cpu, 3),
+            "cpu_ms_per_run": round(cpu / runs * 1000, 2),
+            "open_socket": {"sockets": 2, "statuses": open_statuses, "daphne_cpu_s": round(open_cpu, 3),
+                            "cpu_ms_per_run": round(open_cpu / (runs // 2 * 2) * 1000, 2)},
+            "load_1min": round(os.getloadavg()[0], 2)}
 
 
 def measure_writes_by_length(member: dict, provider_url: str, args) -> list[dict]:

@@ -65,11 +65,18 @@ async def open_socket(job: dict, limit: asyncio.Semaphore):
                              open_timeout=CONNECT_TIMEOUT, max_queue=None, compression=None)
 
 
-async def relay_run(socket, job: dict, number: int, delay_before: float, tally: Tally) -> None:
-    """Start one run on `socket` and read its frames to the end, timing every stamped token."""
+async def relay_runs(socket, job: dict, number: int, delay_before: float, tally: Tally) -> None:
+    """`runs_per_socket` runs one after the other on `socket` (one, unless the job says more), as a
+    page does: its socket stays open from run to run."""
     await asyncio.sleep(delay_before)
+    for sequence in range(job.get("runs_per_socket", 1)):
+        await relay_run(socket, job, f"{number}.{sequence}", tally)
+
+
+async def relay_run(socket, job: dict, number: str, tally: Tally) -> None:
+    """Start one run on `socket` and read its frames to the end, timing every stamped token."""
     body = request_body(job["knobs"], f"bench {job['process']}-{number}")
-    await socket.send(json.dumps({"type": "run.start", "ref": str(number),
+    await socket.send(json.dumps({"type": "run.start", "ref": number,
                                   "columns": [{"provider": job["provider"], "body": body}]}))
     expander = Expander()
     while True:
@@ -165,7 +172,7 @@ async def main() -> None:
     async with httpx.AsyncClient(base_url=provider, timeout=timeout, headers=headers, limits=limits) as client, \
             httpx.AsyncClient(base_url=job.get("peer_url") or provider, timeout=timeout, headers=peer_headers,
                               limits=limits) as peer:
-        runs = [guarded(relay_run(s, job, n, rng.uniform(0, job["ramp"]), tally), tally, "relay")
+        runs = [guarded(relay_runs(s, job, n, rng.uniform(0, job["ramp"]), tally), tally, "relay")
                 for n, s in enumerate(sockets)]
         runs += [guarded(floor_run(peer, job, n, rng.uniform(0, job["ramp"]), tally, peer=True), tally, "peer")
                  for n in range(job.get("peer_streams", 0))]

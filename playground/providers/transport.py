@@ -194,6 +194,49 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+class ConnectionPool(httpcore.AsyncConnectionPool):
+    """httpcore's pool, its bookkeeping linear in the number of connections.
+
+    httpcore 1.0's `_assign_requests_to_connections` (run whenever a request starts or a response
+    closes) counts every connection of the pool once per idle connection, and lists the available
+    and the idle connections once per queued request: with a hundred streams ending and a few
+    hundred kept-alive connections that is tens of thousands of calls per response closed, a
+    large share of the relay's CPU in the read-side profile. The same decisions, in one pass."""
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        closing = []
+        connections = self._connections
+        # Closed connections leave; expired ones and idle ones past the keep-alive limit close.
+        # (httpcore compares the number of all connections left, not of idle ones, with that limit.)
+        kept = []
+        remaining = len(connections)
+        for connection in connections:
+            if connection.is_closed():
+                remaining -= 1
+            elif connection.has_expired() or (connection.is_idle() and remaining > self._max_keepalive_connections):
+                remaining -= 1
+                closing.append(connection)
+            else:
+                kept.append(connection)
+        connections[:] = kept
+        for pool_request in self._requests:
+            if not pool_request.is_queued():
+                continue
+            origin = pool_request.request.url.origin
+            connection = next((c for c in connections if c.can_handle_request(origin) and c.is_available()), None)
+            if connection is None:
+                if len(connections) >= self._max_connections:
+                    idle = next((c for c in connections if c.is_idle()), None)
+                    if idle is None:
+                        continue  # it waits for a connection to free up
+                    connections.remove(idle)
+                    closing.append(idle)
+                connection = self.create_connection(origin)
+                connections.append(connection)
+            pool_request.assign_to_connection(connection)
+        return closing
+
+
 class AsyncioTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, its connection pool on AsyncioBackend (proxies keep httpx's default)."""
 
@@ -201,7 +244,7 @@ class AsyncioTransport(httpx.AsyncHTTPTransport):
         super().__init__(limits=limits)
         # httpx builds its pool in __init__ without a way to pass a network backend: build the
         # same pool again with ours (what AsyncHTTPTransport does for a direct connection).
-        self._pool = httpcore.AsyncConnectionPool(
+        self._pool = ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,

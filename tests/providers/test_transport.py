@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 import time
 
+import httpcore
+import httpx
 import pytest
 
 from playground.providers.client import get_client, stream_chat
@@ -117,3 +119,50 @@ async def test_it_reports_a_connection_closed_in_the_middle_of_a_body():
                     events.append(event)
     assert text_of(events) == "partial"
     assert raised.value.kind == "connection"
+
+
+async def fetch_all(client: httpx.AsyncClient, url: str, count: int) -> list[bytes]:
+    async def one():
+        response = await client.post(url, content=b"{}")
+        return response.content
+    return await asyncio.gather(*(one() for _ in range(count)))
+
+
+async def test_its_pool_keeps_no_more_idle_connections_than_the_keep_alive_limit():
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=3)
+    async with TinyServer(answer, pause=0.2) as server, \
+            httpx.AsyncClient(transport=AsyncioTransport(limits=limits)) as client:
+        url = server.config.chat_url("fake-gpt")
+        bodies = await fetch_all(client, url, 8)
+        assert server.connections == 8  # eight at once: eight connections
+        assert all(b"answer" in body for body in bodies)
+        assert len(client._transport._pool.connections) <= 3
+        await fetch_all(client, url, 3)
+        assert server.connections == 8  # the three kept alive served the next three
+
+
+async def test_its_pool_queues_requests_past_its_limit_and_serves_them_all():
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    async with TinyServer(answer, pause=0.1) as server, \
+            httpx.AsyncClient(transport=AsyncioTransport(limits=limits)) as client:
+        bodies = await fetch_all(client, server.config.chat_url("fake-gpt"), 7)
+    assert sorted(int(body.split(b"answer ")[1].split(b'"')[0]) for body in bodies) == list(range(1, 8))
+    assert server.connections == 2
+
+
+async def test_its_pool_bookkeeping_grows_with_the_connections_not_their_square(monkeypatch):
+    """httpcore's own pool asks every connection whether it is idle once per idle connection, each
+    time a request starts or a response closes: ~n² calls with n connections kept alive."""
+    calls = []
+    real = httpcore.AsyncHTTPConnection.is_idle
+    monkeypatch.setattr(httpcore.AsyncHTTPConnection, "is_idle", lambda self: calls.append(1) or real(self))
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with TinyServer(answer, pause=0.2) as server, \
+            httpx.AsyncClient(transport=AsyncioTransport(limits=limits)) as client:
+        url = server.config.chat_url("fake-gpt")
+        await fetch_all(client, url, 60)
+        assert len(client._transport._pool.connections) == 60
+        calls.clear()
+        await fetch_all(client, url, 1)
+    # One request: its start and its end each look at the 60 connections a few times, not 60².
+    assert 0 < len(calls) < 4 * 60
