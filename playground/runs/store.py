@@ -83,6 +83,11 @@ def drop_connection() -> None:
     connection.close()
 
 
+# The fields of a finished run that pricing and the run_finished receivers read.
+FINISHED_FIELDS = ("public_id", "conversation_id", "model", "usage", "status",
+                   "conversation__workspace_id", "conversation__kind", "conversation__title")
+
+
 def finish(run_id: str, *, status, choices, response, usage, error, chunk_times, chunk_lengths, metrics, notices) -> tuple[str | None, list[str]]:
     """Store the end of a run; return its cost in the workspace's prices (as text, when known) and
     the notices stored with it.
@@ -103,7 +108,9 @@ def finish(run_id: str, *, status, choices, response, usage, error, chunk_times,
         Run.objects.filter(public_id=run_id, status=Status.INTERRUPTED).update(notices=notices, **end)
         log.warning("run %s was marked interrupted by another process at %s and has now finished: stored with a notice",
                     run_id, marked, extra={"run_id": run_id})
-    run = Run.objects.select_related("conversation").get(public_id=run_id)
+    # What pricing and the run_finished receivers read, not the answer and request just written
+    # nor the session's search text.
+    run = Run.objects.select_related("conversation").only(*FINISHED_FIELDS).get(public_id=run_id)
     cost = pricing.cost_for(run)  # reads the workspace's prices only when the provider reported usage
     if cost is not None:
         # Kept on the run, so totals over many runs (an experiment's summary) are one SQL aggregate.

@@ -340,10 +340,10 @@ class RunTask:
 
     # -- persistence -------------------------------------------------------------------------
 
-    def metrics(self) -> dict:
+    def metrics(self, end: float | None = None) -> dict:
         """Timings and the output's size: tokens from the server's usage when it sent it, else
         counted by the offline tokenizer on the text (and flagged as an estimate), never from chunks."""
-        end = time.monotonic()
+        end = time.monotonic() if end is None else end
         ttft = round(self.first_token - self.started, 4) if self.first_token else None
         tokens, estimated = output_tokens(self.assembler.usage, self.assembler.snapshot(), self.body.get("model", ""))
         generating = self.last_token - self.first_token if self.chunked and self.first_token else 0
@@ -357,11 +357,22 @@ class RunTask:
             "tokens_per_second": round((tokens - 1) / generating, 2) if measurable else None,
         }
 
-    async def _finish(self):
-        metrics = self.metrics()
-        snapshot = self.assembler.snapshot()
+    def _summary(self, snapshot: list[dict], ended: float) -> tuple[dict, list[str], list[dict]]:
+        """The run's metrics, its notices and its choices rendered as HTML."""
         notices = store.notices_for(self.body, snapshot, self.assembler.usage, self.status, retries=self.retries,
                                     error=self.error)
+        rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))}
+                    for c in snapshot]
+        return self.metrics(ended), notices, rendered
+
+    async def _finish(self):
+        ended = time.monotonic()
+        snapshot = self.assembler.snapshot()
+        # Counting tokens (the tokenizer's first use in a process loads its vocabulary: half a
+        # second) and rendering Markdown (highlighting a long code answer: a tenth of a second)
+        # happen in a worker thread: the event loop keeps relaying the other runs meanwhile, the
+        # GIL changing hands every few milliseconds instead of after the whole job.
+        metrics, notices, rendered = await asyncio.to_thread(self._summary, snapshot, ended)
         error = self.error.to_dict() if self.error else None
         end = dict(
             status=self.status,
@@ -396,7 +407,6 @@ class RunTask:
                 # still get the end below instead of waiting forever; the stored run is swept later.
                 log.exception("run %s: could not store its end", self.run_id, extra={"run_id": self.run_id})
                 break
-        rendered = [{"index": c["index"], "finish_reason": c.get("finish_reason"), "html": render_markdown(c.get("content", ""))} for c in snapshot]
         await self._publish(protocol.ended(status=self.status, choices=rendered, usage=self.assembler.usage,
                                            metrics={**metrics, "cost": cost}, notices=notices, error=error))
         log.info("run %s %s", self.run_id, self.status, extra={"run_id": self.run_id, "status": self.status})

@@ -30,7 +30,7 @@ def test_it_loads_vocabularies_without_the_network(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    tokenizer._encoding.cache_clear()
+    tokenizer._encodings.clear()
     assert count_tokens("hello world", "gpt-4") == 2
     assert count_tokens("hello world", "gpt-4o") == 2
 

@@ -1,6 +1,7 @@
 """Cancel, re-attach, several watchers, dropped frames and dead processes: no text lost or doubled."""
 
 import asyncio
+import threading
 from datetime import timedelta
 
 import pytest
@@ -167,3 +168,23 @@ async def test_it_marks_runs_of_dead_processes_interrupted_keeping_their_text():
     assert dead.status == "interrupted"
     assert dead.choices[0]["content"] == "half an ans"
     assert alive.status == "streaming"
+
+
+async def test_its_end_is_counted_and_rendered_off_the_event_loop(fake_provider, monkeypatch):
+    """Counting an answer's tokens (the first count in a process loads the vocabulary) and rendering
+    it (highlighting code) take long for a long answer: the loop must keep relaying other runs."""
+    from playground.runs import task as task_module
+
+    threads = []
+    real_render = task_module.render_markdown
+    monkeypatch.setattr(task_module, "render_markdown", lambda text: threads.append(threading.get_ident()) or real_render(text))
+    user, workspace, provider, cookie = await make_member("alice", fake_provider)
+    socket = await open_socket(cookie)
+    accepted = await start(socket, provider, body(model="fake-gpt@tokens=20"))
+    frames = await frames_until_end(socket, accepted["runs"][0])
+    finished = frames[-1]
+    assert finished["type"] == "run.finished" and finished["status"] == "completed"
+    assert finished["choices"][0]["html"].startswith("<p>")
+    assert finished["metrics"]["output_tokens"] > 0
+    assert threads and threading.get_ident() not in threads
+    await socket.disconnect()
