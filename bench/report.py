@@ -157,8 +157,9 @@ def machine_lines(machine: dict) -> list[str]:
     return [f"- date: {machine['date']}", f"- CPU: {machine['cpu']}, nproc {machine['nproc']}",
             f"- RAM: {machine['ram_gib']} GiB", f"- Python {machine['python']} on {machine['os']}",
             f"- load average when the run began (1/5/15 min): {' / '.join(map(str, machine['load_before']))}",
-            f"- speed: {machine.get('speed_us', '?')} µs for a fixed piece of pure Python (bench/common.py python_speed; "
-            "machines of this type differ by 2–3× from day to day, so CPU figures compare only at a similar speed)"]
+            f"- speed: {str(machine['speed_us']) + ' µs' if 'speed_us' in machine else 'not recorded (measured before results kept it)'} "
+            "for a fixed piece of pure Python (bench/common.py python_speed; machines of this type differ by 2–3× from day to "
+            "day, so CPU figures compare only at a similar speed)"]
 
 
 def main() -> None:
