@@ -84,7 +84,7 @@ def drop_connection() -> None:
 
 
 # The fields of a finished run that pricing and the run_finished receivers read.
-FINISHED_FIELDS = ("public_id", "conversation_id", "model", "usage", "status",
+FINISHED_FIELDS = ("public_id", "conversation_id", "model", "usage",
                    "conversation__workspace_id", "conversation__kind", "conversation__title")
 
 

@@ -258,10 +258,7 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     dialog.dataset.url = open.getAttribute("href");
     // The dialog opens at once and fills when its cell arrives.
-    const loading = document.createElement("p");
-    loading.className = "muted";
-    loading.textContent = "Loading the cell…";
-    dialogBody.replaceChildren(loading);
+    dialogBody.replaceChildren(document.getElementById("cell-loading").content.cloneNode(true));
     if (!dialog.open) dialog.showModal();
     reloadDialog();
     return;
