@@ -114,6 +114,18 @@ document.addEventListener("input", (event) => {
 });
 
 document.body.addEventListener("htmx:afterSettle", markCurrent);
+// A refresh that brings the list exactly as it is (a run ending changes no item's line) leaves it
+// in place: replacing every link under a pointer that is pressing one swallowed the click.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const list = event.detail.target;
+  if (list?.id !== "history-list" || !event.detail.shouldSwap) return;
+  if (list.sourceHtml === event.detail.serverResponse) {
+    event.detail.shouldSwap = false;
+    markCurrent();
+  } else {
+    list.sourceHtml = event.detail.serverResponse;
+  }
+});
 // A form's reset event comes before its fields are cleared: search once they are.
 document.body.addEventListener("reset", (event) => {
   if (event.target.id === "history-search") setTimeout(refreshList);
